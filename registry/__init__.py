@@ -1,0 +1,1 @@
+"""Electronic registration of Chongqing second-class registered constructors."""

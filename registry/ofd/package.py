@@ -1,0 +1,135 @@
+"""The OFD container: a ZIP of named parts whose bytes are frozen once written.
+
+Writing keeps exactly the bytes given (what was hashed is what is zipped). Reading is defensive: an
+OFD may come from anyone (the public upload check), so sizes, entry counts and compression ratios are
+bounded before anything is inflated, and every failure is a ``PackageError`` rather than a crash.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import zipfile
+import zlib
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+
+# Limits for reading untrusted packages. A real certificate is well under 1 MiB.
+MAX_PACKAGE_BYTES = 50 * 1024 * 1024
+MAX_ENTRIES = 2000
+MAX_ENTRY_BYTES = 30 * 1024 * 1024
+MAX_TOTAL_BYTES = 100 * 1024 * 1024
+MAX_RATIO = 200  # inflated / compressed, beyond which an entry is treated as a bomb
+
+
+class PackageError(Exception):
+    """The bytes are not a readable OFD package."""
+
+
+@dataclass(frozen=True)
+class Package(Mapping[str, bytes]):
+    """An OFD package as an ordered mapping of normalised part name to raw bytes."""
+
+    parts: dict[str, bytes]
+
+    def __getitem__(self, name: str) -> bytes:
+        return self.parts[normalise_name(name)]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.parts)
+
+    def __len__(self) -> int:
+        return len(self.parts)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and normalise_name(name) in self.parts
+
+    def get_part(self, name: str) -> bytes | None:
+        """Return the bytes of a part, or None when the package has no such part."""
+        return self.parts.get(normalise_name(name))
+
+
+def normalise_name(name: str) -> str:
+    """Return a part name without a leading slash, with '.' and '..' segments resolved."""
+    cleaned = posixpath.normpath("/" + name.replace("\\", "/")).lstrip("/")
+    return "" if cleaned == "." else cleaned
+
+
+def resolve(base_dir: str, loc: str) -> str:
+    """Resolve an ST_Loc: absolute ("/Doc_0/...") from the root, otherwise relative to base_dir."""
+    loc = loc.strip().replace("\\", "/")
+    if loc.startswith("/"):
+        return normalise_name(loc)
+    return normalise_name(posixpath.join(base_dir, loc))
+
+
+def write_package(parts: Iterable[tuple[str, bytes]] | Mapping[str, bytes]) -> bytes:
+    """Return the ZIP bytes of a package holding exactly the given parts, in the given order.
+
+    Every entry has a fixed timestamp so the same parts always give the same bytes.
+    """
+    items = parts.items() if isinstance(parts, Mapping) else parts
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+        seen: set[str] = set()
+        for name, data in items:
+            normalised = normalise_name(name)
+            if not normalised or normalised in seen:
+                raise PackageError(f"invalid or duplicate part name: {name!r}")
+            seen.add(normalised)
+            info = zipfile.ZipInfo(normalised, date_time=(2020, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, bytes(data))
+    return buffer.getvalue()
+
+
+def read_package(data: bytes) -> Package:
+    """Return the parts of an OFD package, refusing anything hostile with a PackageError."""
+    if len(data) > MAX_PACKAGE_BYTES:
+        raise PackageError("package larger than the accepted maximum")
+    if not data.startswith(b"PK"):
+        raise PackageError("not a ZIP container")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+        raise PackageError(f"corrupt ZIP container: {exc}") from None
+    if len(infos) > MAX_ENTRIES:
+        raise PackageError("too many entries in the package")
+    parts: dict[str, bytes] = {}
+    total = 0
+    with archive:
+        for info in infos:
+            if info.is_dir():
+                continue
+            name = normalise_name(info.filename)
+            if not name:
+                continue
+            if name in parts:
+                raise PackageError(f"duplicate entry {name}")
+            if info.flag_bits & 0x1:
+                raise PackageError(f"encrypted entry {name}")
+            if info.file_size > MAX_ENTRY_BYTES:
+                raise PackageError(f"entry {name} is too large")
+            if info.compress_size and info.file_size / max(info.compress_size, 1) > MAX_RATIO and info.file_size > 1024 * 1024:
+                raise PackageError(f"entry {name} has a suspicious compression ratio")
+            total += info.file_size
+            if total > MAX_TOTAL_BYTES:
+                raise PackageError("package inflates beyond the accepted maximum")
+            parts[name] = _read_bounded(archive, info, name)
+    if "OFD.xml" not in parts:
+        raise PackageError("OFD.xml is missing at the package root")
+    return Package(parts)
+
+
+def _read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> bytes:
+    """Inflate one entry, never producing more than the size its header declares."""
+    try:
+        with archive.open(info) as stream:
+            content = stream.read(info.file_size + 1)
+    except (zipfile.BadZipFile, NotImplementedError, ValueError, OSError, EOFError, zlib.error) as exc:
+        raise PackageError(f"entry {name} cannot be read: {exc}") from None
+    if len(content) != info.file_size:
+        raise PackageError(f"entry {name} does not match its declared size")
+    return content

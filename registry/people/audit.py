@@ -1,0 +1,53 @@
+"""The audit log: one helper writes it, with secrets and personal numbers masked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from registry.people.models import AuditEvent, mask_id_number
+
+_SECRET_KEYS = {"password", "token", "secret", "code", "nonce", "signature", "private_key"}
+_ID_KEYS = {"id_number", "credit_code_full"}
+
+
+def _mask(details: dict[str, Any]) -> dict[str, Any]:
+    """Return a copy of details with secrets replaced and ID numbers masked."""
+    masked: dict[str, Any] = {}
+    for key, value in details.items():
+        if key in _SECRET_KEYS:
+            masked[key] = "***"
+        elif key in _ID_KEYS and isinstance(value, str):
+            masked[key] = mask_id_number(value)
+        elif isinstance(value, dict):
+            masked[key] = _mask(value)
+        else:
+            masked[key] = value
+    return masked
+
+
+def client_ip(request) -> str | None:
+    """Return the client address of a request (REMOTE_ADDR; a proxy must set it correctly)."""
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def log_action(
+    action: str,
+    *,
+    actor=None,
+    target: models.Model | None = None,
+    details: dict[str, Any] | None = None,
+    request=None,
+) -> AuditEvent:
+    """Append one event to the audit log."""
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        ip_address=client_ip(request),
+        details=_mask(details or {}),
+    )

@@ -1,0 +1,253 @@
+"""Fonts for OFD documents: find an installed font, measure text, embed a TrueType subset.
+
+The open CJK fonts the OS packages ship (Noto Serif/Sans CJK) are CFF-flavoured collections, while
+OFD converters load TrueType most reliably (brief, pitfall 9). So the subset is rebuilt as a small
+``glyf`` font: each used glyph is converted from cubic to quadratic outlines once per process and
+cached, and every document gets a font holding exactly its characters. Parsing the source font is
+also done once per process.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import os
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+
+from fontTools.fontBuilder import FontBuilder
+from fontTools.pens.boundsPen import ControlBoundsPen
+from fontTools.pens.cu2quPen import Cu2QuPen
+from fontTools.pens.ttGlyphPen import TTGlyphPen
+from fontTools.ttLib import TTCollection, TTFont, TTLibError
+
+# Where fonts are looked for when fontconfig is not available (relative to no checkout; these are
+# the usual system font folders, overridable with REGISTRY_FONT_DIRS, colon separated).
+DEFAULT_FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts")
+# Characters that need no glyph of their own because nothing is drawn for them.
+_INVISIBLE = {"\u200b", "\u200c", "\u200d", "\ufeff"}
+
+
+class FontError(Exception):
+    """A font cannot be found or read."""
+
+
+class MissingGlyphError(FontError):
+    """A character to be printed has no glyph in the font; carries the character and its code point."""
+
+    def __init__(self, character: str, font_name: str = "") -> None:
+        self.character = character
+        self.codepoint = ord(character)
+        self.font_name = font_name
+        super().__init__(f"字体缺少字符“{character}”（U+{self.codepoint:04X}），无法生成证书")
+
+    @property
+    def code(self) -> str:
+        """Return the code point as written in the standard, e.g. U+20BB7."""
+        return f"U+{self.codepoint:04X}"
+
+
+class FontSource:
+    """A parsed font face: character map, advances, and a cache of glyphs converted to TrueType."""
+
+    def __init__(
+        self, path: str | os.PathLike[str], *, face_name: str | None = None, face_index: int | None = None
+    ):
+        self.path = str(path)
+        self.font = _open_face(self.path, face_name, face_index)
+        self.cmap: dict[int, str] = self.font.getBestCmap() or {}
+        self.units_per_em: int = self.font["head"].unitsPerEm
+        self.hmtx = self.font["hmtx"].metrics
+        self.glyph_set = self.font.getGlyphSet()
+        self.family_name: str = self.font["name"].getDebugName(1) or Path(self.path).stem
+        self.style_name: str = self.font["name"].getDebugName(2) or "Regular"
+        hhea = self.font["hhea"]
+        self.ascent: int = hhea.ascent
+        self.descent: int = hhea.descent
+        self._glyphs: dict[str, tuple[object, int]] = {}
+        self._lock = threading.Lock()
+
+    # -- characters and metrics ---------------------------------------------------------------
+
+    def has(self, character: str) -> bool:
+        """Return whether the face has a glyph for the character."""
+        return character in _INVISIBLE or ord(character) in self.cmap
+
+    def check(self, text: str) -> None:
+        """Raise MissingGlyphError for the first character of text the face cannot draw."""
+        for character in text:
+            if not self.has(character):
+                raise MissingGlyphError(character, self.family_name)
+
+    def advance(self, character: str, size: float) -> float:
+        """Return the advance width of a character at an em size (same unit as size)."""
+        if character in _INVISIBLE:
+            return 0.0
+        glyph = self.cmap.get(ord(character))
+        if glyph is None:
+            raise MissingGlyphError(character, self.family_name)
+        return self.hmtx[glyph][0] * size / self.units_per_em
+
+    def advances(self, text: str, size: float, *, letter_spacing: float = 0.0) -> tuple[float, ...]:
+        """Return the n-1 distances between glyph origins of a line of text (DeltaX)."""
+        self.check(text)
+        return tuple(self.advance(ch, size) + letter_spacing for ch in text[:-1])
+
+    def width(self, text: str, size: float, *, letter_spacing: float = 0.0) -> float:
+        """Return the full advance width of a line of text."""
+        if not text:
+            return 0.0
+        return sum(self.advances(text, size, letter_spacing=letter_spacing)) + self.advance(text[-1], size)
+
+    # -- embedding ----------------------------------------------------------------------------
+
+    def _tt_glyph(self, name: str) -> tuple[object, int]:
+        cached = self._glyphs.get(name)
+        if cached is not None:
+            return cached
+        with self._lock:
+            cached = self._glyphs.get(name)
+            if cached is None:
+                pen = TTGlyphPen(None)
+                # CFF outlines run counter-clockwise; TrueType wants clockwise, hence reverse_direction.
+                self.glyph_set[name].draw(Cu2QuPen(pen, max_err=1.0, reverse_direction=True))
+                glyph = pen.glyph()
+                bounds = ControlBoundsPen(None)
+                self.glyph_set[name].draw(bounds)
+                lsb = int(round(bounds.bounds[0])) if bounds.bounds else 0
+                cached = (glyph, lsb)
+                self._glyphs[name] = cached
+        return cached
+
+    def subset_truetype(self, text: Iterable[str], *, family_name: str | None = None) -> bytes:
+        """Return a TrueType font holding only the glyphs of the given characters (deterministic)."""
+        characters = sorted({ch for ch in text if ch not in _INVISIBLE})
+        for character in characters:
+            if not self.has(character):
+                raise MissingGlyphError(character, self.family_name)
+        mapping: dict[int, str] = {}
+        glyph_names: list[str] = []
+        for character in characters:
+            name = self.cmap[ord(character)]
+            mapping[ord(character)] = name
+            if name not in glyph_names:
+                glyph_names.append(name)
+        glyph_order = [".notdef", *glyph_names]
+
+        builder = FontBuilder(self.units_per_em, isTTF=True)
+        head = self.font["head"]
+        builder.setupHead(unitsPerEm=self.units_per_em, created=head.created, modified=head.modified)
+        builder.setupGlyphOrder(glyph_order)
+        builder.setupCharacterMap(mapping)
+        glyphs: dict[str, object] = {".notdef": _notdef_glyph(self.units_per_em)}
+        metrics: dict[str, tuple[int, int]] = {".notdef": (self.units_per_em // 2, 50)}
+        for name in glyph_names:
+            glyph, lsb = self._tt_glyph(name)
+            glyphs[name] = glyph
+            metrics[name] = (self.hmtx[name][0], lsb)
+        builder.setupGlyf(glyphs)
+        builder.setupHorizontalMetrics(metrics)
+        builder.setupHorizontalHeader(ascent=self.ascent, descent=self.descent)
+        source_names = self.font["name"]
+        family = family_name or f"{self.family_name} Subset"
+        names = {
+            "familyName": family,
+            "styleName": self.style_name,
+            "uniqueFontIdentifier": f"{family} {self.style_name}",
+            "fullName": f"{family} {self.style_name}",
+            "psName": (family + "-" + self.style_name).replace(" ", ""),
+        }
+        for key, name_id in (("copyright", 0), ("licenseDescription", 13), ("licenseInfoURL", 14)):
+            value = source_names.getDebugName(name_id)
+            if value:
+                names[key] = value
+        builder.setupNameTable(names)
+        os2 = self.font["OS/2"]
+        builder.setupOS2(
+            sTypoAscender=os2.sTypoAscender,
+            sTypoDescender=os2.sTypoDescender,
+            sTypoLineGap=os2.sTypoLineGap,
+            usWinAscent=os2.usWinAscent,
+            usWinDescent=os2.usWinDescent,
+            usWeightClass=os2.usWeightClass,
+            fsType=0,  # installable embedding (the OFL allows it)
+            achVendID=os2.achVendID,
+        )
+        builder.setupPost()
+        builder.setupMaxp()
+        out = io.BytesIO()
+        builder.font.recalcTimestamp = False
+        builder.save(out)
+        return out.getvalue()
+
+
+def _notdef_glyph(units_per_em: int) -> object:
+    pen = TTGlyphPen(None)
+    w, h, m = units_per_em // 2, int(units_per_em * 0.7), 50
+    pen.moveTo((m, 0))
+    pen.lineTo((m, h))
+    pen.lineTo((w - m, h))
+    pen.lineTo((w - m, 0))
+    pen.closePath()
+    return pen.glyph()
+
+
+def _open_face(path: str, face_name: str | None, face_index: int | None) -> TTFont:
+    try:
+        with open(path, "rb") as handle:
+            is_collection = handle.read(4) == b"ttcf"
+        if not is_collection:
+            return TTFont(path, lazy=True)
+        if face_index is not None:
+            return TTFont(path, fontNumber=face_index, lazy=True)
+        collection = TTCollection(path, lazy=True)
+        for index, face in enumerate(collection.fonts):
+            names = {face["name"].getDebugName(i) for i in (1, 4, 16)}
+            if face_name is None or face_name in names:
+                return TTFont(path, fontNumber=index, lazy=True)
+    except (OSError, TTLibError) as exc:
+        raise FontError(f"无法读取字体文件 {path}：{exc}") from None
+    raise FontError(f"字体文件 {path} 中没有字体“{face_name}”")
+
+
+@functools.lru_cache(maxsize=16)
+def load_font(family: str, style: str = "Regular", path: str | None = None) -> FontSource:
+    """Return the parsed face of an installed font family (parsed once per process)."""
+    if path is None:
+        path, index = find_system_font(family, style)
+        return FontSource(path, face_name=family, face_index=index)
+    return FontSource(path, face_name=family)
+
+
+def find_system_font(family: str, style: str = "Regular") -> tuple[str, int | None]:
+    """Return (file, face index) of an installed font family and style, using fontconfig if present."""
+    fc_match = shutil.which("fc-match")
+    if fc_match:
+        try:
+            result = subprocess.run(
+                [fc_match, "-f", "%{family}\n%{file}\n%{index}", f"{family}:style={style}"],
+                capture_output=True,
+                text=True,
+                timeout=10,
+                check=True,
+            )
+            lines = result.stdout.split("\n")
+            if len(lines) >= 3 and family in lines[0].split(","):
+                return lines[1], int(lines[2]) if lines[2].isdigit() else None
+        except (OSError, subprocess.SubprocessError, ValueError):
+            pass
+    dirs = os.environ.get("REGISTRY_FONT_DIRS", "")
+    for folder in [d for d in dirs.split(":") if d] or DEFAULT_FONT_DIRS:
+        for file in sorted(Path(folder).rglob("*")):
+            if file.suffix.lower() not in (".ttc", ".otc", ".ttf", ".otf"):
+                continue
+            try:
+                source = FontSource(file, face_name=family)
+            except FontError:
+                continue
+            if source.family_name == family and style.lower() in source.style_name.lower():
+                return str(file), None
+    raise FontError(f"未安装字体“{family} {style}”（请安装 fonts-noto-cjk）")

@@ -15,7 +15,7 @@ reported together with their line numbers; nothing is returned when there is any
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from registry.workdays.core import DayKind, SpecialDay, YearData
@@ -46,6 +46,7 @@ class LineError:
     line: int
     code: str
     message: str
+    params: dict = field(default_factory=dict)  # the values in the message, for translating it again
 
 
 class CalendarFileError(ValueError):
@@ -57,7 +58,8 @@ class CalendarFileError(ValueError):
 
 
 def _error(line: int, code: str, **values: object) -> LineError:
-    return LineError(line, code, MESSAGES[code] % {"line": line, **values})
+    params = {"line": line, **values}
+    return LineError(line, code, MESSAGES[code] % params, params)
 
 
 def parse_year_file(text: str, *, year: int | None = None) -> YearData:

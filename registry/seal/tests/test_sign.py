@@ -1,0 +1,141 @@
+"""seal_package: what is hashed and signed, byte for byte, and what it refuses to do."""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from asn1crypto import core
+
+from registry.ofd.package import read_package, write_package
+from registry.seal import SealError, Verdict, seal_package, verify_ofd
+from registry.seal.asn1 import SESSignature
+from registry.seal.crypto import sm3
+from registry.seal.xmlsafe import children, parse_xml
+
+from .conftest import SIGN_TIME
+from .helpers import minimal_parts
+
+SIGN_DIR = "Doc_0/Signs/Sign_0"
+
+
+def _references(signature_xml: bytes) -> dict[str, str]:
+    root = parse_xml(signature_xml)
+    signed_info = children(root, "SignedInfo")[0]
+    references = children(signed_info, "References")[0]
+    assert references.get("CheckMethod") == "1.2.156.10197.1.401"
+    return {
+        item.get("FileRef"): children(item, "CheckValue")[0].text for item in children(references, "Reference")
+    }
+
+
+def test_it_references_every_file_except_signatures_xml_with_its_sm3_digest(sealed_parts) -> None:
+    references = _references(sealed_parts[f"{SIGN_DIR}/Signature.xml"])
+
+    expected = {
+        "/" + name for name in sealed_parts
+        if name not in ("Doc_0/Signs/Signatures.xml", f"{SIGN_DIR}/Signature.xml", f"{SIGN_DIR}/SignedValue.dat")
+    }
+    assert set(references) == expected
+    assert "/OFD.xml" in references and f"/{SIGN_DIR}/Seal.esl" in references
+    for ref, value in references.items():
+        assert base64.b64decode(value) == sm3(sealed_parts[ref[1:]])
+
+
+def test_it_inserts_the_signatures_pointer_into_ofd_xml_without_touching_other_bytes(sealed_parts) -> None:
+    original = minimal_parts()["OFD.xml"]
+    pointer = b"<ofd:Signatures>Doc_0/Signs/Signatures.xml</ofd:Signatures>"
+
+    assert sealed_parts["OFD.xml"] == original.replace(b"</ofd:DocBody>", pointer + b"</ofd:DocBody>")
+
+
+def test_it_keeps_an_existing_signatures_pointer_unchanged(authority) -> None:
+    parts = minimal_parts(with_signatures_pointer=True)
+
+    sealed = seal_package(parts, signer=authority.signer, seal=authority.seal, page_id="1",
+                          stamp_box=(1, 2, 3, 4), sign_time=SIGN_TIME)
+
+    assert sealed["OFD.xml"] == parts["OFD.xml"]
+
+
+def test_it_writes_signatures_xml_with_s_numbered_ids(sealed_parts) -> None:
+    assert sealed_parts["Doc_0/Signs/Signatures.xml"] == (
+        b'<?xml version="1.0" encoding="UTF-8"?><ofd:Signatures xmlns:ofd="http://www.ofdspec.org/2016">'
+        b"<ofd:MaxSignId>s002</ofd:MaxSignId>"
+        b'<ofd:Signature ID="s001" Type="Seal" BaseLoc="/Doc_0/Signs/Sign_0/Signature.xml"/></ofd:Signatures>'
+    )
+    signature_xml = sealed_parts[f"{SIGN_DIR}/Signature.xml"]
+    assert b'<ofd:StampAnnot ID="s002" PageRef="1" Boundary="140 200 40 40"/>' in signature_xml
+    assert b"<ofd:SignedValue>/Doc_0/Signs/Sign_0/SignedValue.dat</ofd:SignedValue>" in signature_xml
+    assert b"<ofd:SignatureDateTime>20261124093000Z</ofd:SignatureDateTime>" in signature_xml
+
+
+def test_the_signed_value_is_a_v4_ses_signature_exactly_as_the_brief_specifies(sealed_parts, authority) -> None:
+    data = sealed_parts[f"{SIGN_DIR}/SignedValue.dat"]
+    outer = core.Sequence.load(data)
+
+    assert len(outer) == 4  # no timeStamp
+    signature = SESSignature.load(data)
+    tbs = signature["to_sign"]
+    assert len(core.Sequence.load(tbs.dump())) == 5  # version, eseal, timeInfo, dataHash, propertyInfo: no extDatas
+    assert tbs["version"].native == 4
+    assert tbs["eseal"].dump() == authority.seal == sealed_parts[f"{SIGN_DIR}/Seal.esl"]
+    assert tbs["time_info"].dump() == b"\x18\x0f20261124093000Z"
+    assert tbs["data_hash"].dump() == b"\x03\x21\x00" + sm3(sealed_parts[f"{SIGN_DIR}/Signature.xml"])
+    assert tbs["property_info"].native == "/Doc_0/Signs/Sign_0/Signature.xml"
+    assert signature["cert"].native == authority.signer.certificate
+    assert signature["signature_alg_id"].dotted == "1.2.156.10197.1.501"
+    raw_signature = signature["signature"].dump()
+    assert raw_signature[2] == 0  # BIT STRING with no unused bits
+    assert 71 <= len(raw_signature) - 2 <= 73
+    assert raw_signature[3] == 0x30  # DER SEQUENCE{r, s}, not raw r||s
+
+
+def test_a_sealed_package_reopens_and_verifies_with_the_trust_root(sealed_ofd, authority) -> None:
+    report = verify_ofd(sealed_ofd, trust_roots=[authority.trust_root])
+
+    assert report.verdict is Verdict.VALID, report.failures
+    assert report.warnings == []
+    assert read_package(sealed_ofd).parts["Doc_0/Signs/Sign_0/Signature.xml"].startswith(b"<?xml")
+
+
+def test_a_second_seal_can_be_added_and_both_verify(sealed_parts, authority) -> None:
+    again = seal_package(sealed_parts, signer=authority.signer, seal=authority.seal, page_id="1",
+                         stamp_box=(20, 200, 40, 40), sign_time=SIGN_TIME + timedelta(days=1))
+
+    assert b'MaxSignId>s004<' in again["Doc_0/Signs/Signatures.xml"]
+    assert "Doc_0/Signs/Sign_1/SignedValue.dat" in again
+    report = verify_ofd(write_package(again), trust_roots=[authority.trust_root])
+    assert report.verdict is Verdict.VALID, report.failures
+    assert [s.signature for s in report.steps if s.code == "signer.signature"] == ["s001", "s003"]
+
+
+def test_it_refuses_a_signer_whose_certificate_the_seal_does_not_list(authority, other_authority) -> None:
+    with pytest.raises(SealError, match="not listed"):
+        seal_package(minimal_parts(), signer=other_authority.signer, seal=authority.seal, page_id="1",
+                     stamp_box=(1, 2, 3, 4), sign_time=SIGN_TIME)
+
+
+def test_it_refuses_to_use_a_seal_outside_its_validity_window(authority) -> None:
+    with pytest.raises(SealError, match="not valid at the signing time"):
+        seal_package(minimal_parts(), signer=authority.signer, seal=authority.seal, page_id="1",
+                     stamp_box=(1, 2, 3, 4), sign_time=datetime(2040, 1, 1, tzinfo=UTC))
+
+
+def test_it_refuses_a_stamp_on_a_page_the_document_does_not_have(authority) -> None:
+    with pytest.raises(SealError, match="no page with ID '7'"):
+        seal_package(minimal_parts(), signer=authority.signer, seal=authority.seal, page_id="7",
+                     stamp_box=(1, 2, 3, 4), sign_time=SIGN_TIME)
+
+
+def test_it_refuses_a_naive_signing_time(authority) -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        seal_package(minimal_parts(), signer=authority.signer, seal=authority.seal, page_id="1",
+                     stamp_box=(1, 2, 3, 4), sign_time=datetime(2026, 11, 24, 9, 30))
+
+
+def test_it_does_not_change_any_input_part_other_than_ofd_xml(sealed_parts) -> None:
+    for name, data in minimal_parts().items():
+        if name != "OFD.xml":
+            assert sealed_parts[name] == data, name

@@ -29,6 +29,10 @@ def test_add_prints_the_date_first_and_a_notice_for_2027():
 def test_between_prints_the_count_first():
     assert run("between", "2026-09-30", "2026-10-31") == ["18"]
     assert run("between", "2026-12-30", "2027-01-05")[0] == "4"
+    assert run("between", "2026-12-30", "2027-01-05")[1].startswith(
+        "该期限涉及尚未发布节假日安排的年份（2027年）"
+    )
+    assert run("between", "2026-12-31", "2026-12-31") == ["0"]
 
 
 def test_a_bad_date_is_a_clear_error():

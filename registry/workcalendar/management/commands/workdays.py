@@ -31,6 +31,7 @@ from registry.workcalendar.services import (
     seed_missing_years,
 )
 from registry.workdays import DayKind, SpecialDay
+from registry.workdays.core import ONE_DAY
 from registry.workdays.textformat import MESSAGES, CalendarFileError, format_year_file, parse_year_file
 
 
@@ -81,7 +82,9 @@ class Command(BaseCommand):
         a, b = _date(options["a"]), _date(options["b"])
         calendar = get_calendar()
         self.stdout.write(str(calendar.workdays_between(a, b)))
-        self._notice(calendar.years_without_data(a, b))
+        low, high = sorted((a, b))
+        # Only the counted days, (low, high], decide whether a year without data was used.
+        self._notice(calendar.years_without_data(low + ONE_DAY, high) if low < high else ())
 
     def handle_list(self, options: dict) -> None:
         year = options["year"]

@@ -1,8 +1,16 @@
 """Top-level URL map."""
 
 from django.contrib import admin
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from registry import views
 
 urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("applications/", include("registry.applications.urls")),
+    path("", include("registry.people.urls")),
     path("admin/", admin.site.urls),
 ]

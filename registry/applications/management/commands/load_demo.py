@@ -1,0 +1,123 @@
+"""Load the demo personas and data: one account for every role, two employers, a registered person."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from registry.applications.models import (
+    ContinuingEducation,
+    Qualification,
+    Registration,
+    RegistrationSpecialty,
+    Specialty,
+)
+from registry.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from registry.identifiers import resident_id_check_char
+from registry.people.models import Enterprise, EnterpriseAuthState, EnterpriseOperator, Person, Role, User
+
+
+def demo_id(first17: str) -> str:
+    """Return a valid resident ID number from its first 17 digits."""
+    return first17 + resident_id_check_char(first17)
+
+
+ENTERPRISES = [
+    # credit code, name, district, authenticated
+    ("91500103MA60001X1", "重庆山城建设工程有限公司", "500103", True),
+    ("91500112MA60002Y2", "重庆两江路桥建设有限公司", "500112", True),
+    ("91500106MA60003Q3", "重庆沙坪坝城建工程有限公司", "500106", False),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo accounts and data (idempotent)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        from registry.identifiers import uscc_check_char
+
+        today = timezone.localdate()
+        enterprises = {}
+        for first17, name, district, authenticated in ENTERPRISES:
+            code = first17[:17] + uscc_check_char(first17[:17])
+            enterprise, _ = Enterprise.objects.get_or_create(
+                credit_code=code, defaults={"name": name, "district": district},
+            )
+            if authenticated and enterprise.auth_state != EnterpriseAuthState.AUTHENTICATED:
+                enterprise.auth_state = EnterpriseAuthState.AUTHENTICATED
+                enterprise.auth_method = "demo"
+                enterprise.authenticated_at = timezone.now()
+                enterprise.save(update_fields=["auth_state", "auth_method", "authenticated_at"])
+            enterprises[district] = enterprise
+
+        users = {}
+        for username, role, description in DEMO_ACCOUNTS:
+            user, created = User.objects.get_or_create(username=username, defaults={"role": role})
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.first_name = description.split("：")[-1][:30]
+                if role == Role.ADMIN:
+                    user.is_staff = user.is_superuser = True
+                if username == "district_yz":
+                    user.district = "500103"
+                if username == "district_yb":
+                    user.district = "500112"
+                user.save()
+            users[username] = user
+
+        EnterpriseOperator.objects.get_or_create(user=users["corp_a"], enterprise=enterprises["500103"])
+        EnterpriseOperator.objects.get_or_create(user=users["corp_b"], enterprise=enterprises["500112"])
+
+        zhang, _ = Person.objects.get_or_create(
+            id_number=demo_id("50010319900101123"),
+            defaults={"user": users["zhangsan"], "name": "张三", "sex": "M", "birth_date": date(1990, 1, 1),
+                      "mobile": "13800000001", "real_name_level": "L3"},
+        )
+        li, _ = Person.objects.get_or_create(
+            id_number=demo_id("50011219850505234"),
+            defaults={"user": users["lisi"], "name": "李四", "sex": "F", "birth_date": date(1985, 5, 5),
+                      "mobile": "13800000002", "real_name_level": "L3"},
+        )
+        for user, person in ((users["zhangsan"], zhang), (users["lisi"], li)):
+            user.first_name = person.name
+            user.save(update_fields=["first_name"])
+        Qualification.objects.get_or_create(
+            management_number="5002024010100001",
+            defaults={"name": zhang.name, "id_number": zhang.id_number, "specialty": Specialty.BUILDING,
+                      "year_obtained": 2024, "issued_on": date(2024, 10, 1)},
+        )
+        Qualification.objects.get_or_create(
+            management_number="5002021010100002",
+            defaults={"name": li.name, "id_number": li.id_number, "specialty": Specialty.BUILDING,
+                      "year_obtained": 2021, "issued_on": date(2021, 10, 1)},
+        )
+        Qualification.objects.get_or_create(
+            management_number="5002025010100003",
+            defaults={"name": li.name, "id_number": li.id_number, "specialty": Specialty.MUNICIPAL,
+                      "year_obtained": 2025, "issued_on": date(2025, 10, 1)},
+        )
+        ContinuingEducation.objects.get_or_create(id_number=li.id_number, specialty=Specialty.BUILDING,
+                                                  defaults={"completed_on": today - timedelta(days=200)})
+        if not Registration.objects.filter(person=li).exists():
+            # Expires in 60 days, so the renewal window (90 to 30 days before expiry) is open today.
+            valid_to = today + timedelta(days=60)
+            registration = Registration.objects.create(
+                person=li, number="渝2502021202300001", employer=enterprises["500103"],
+                registered_on=valid_to - timedelta(days=3 * 365),
+            )
+            RegistrationSpecialty.objects.create(
+                registration=registration, specialty=Specialty.BUILDING,
+                valid_from=valid_to - timedelta(days=3 * 365 - 1), valid_to=valid_to,
+            )
+
+        try:
+            from registry.people.demo import load_identity_demo
+        except ImportError:
+            load_identity_demo = None
+        if load_identity_demo is not None:
+            load_identity_demo(stdout=self.stdout)
+        self.stdout.write(self.style.SUCCESS(f"Demo data loaded; every demo account's password is {DEMO_PASSWORD}"))

@@ -11,38 +11,19 @@ from lxml import etree
 
 from registry.ofd.fonts import FontSource, load_font
 from registry.ofd.model import DocInfo, Document, Font, Image, ImageObject, Page, PathObject, TextObject
-
-# Which schema checks which part (ofd-xsd/README.md), keyed by the root element's local name.
-SCHEMA_FOR_ROOT = {
-    "OFD": "OFD.xsd",
-    "Document": "Document.xsd",
-    "Page": "Page.xsd",
-    "Res": "Res.xsd",
-    "Signatures": "Signatures.xsd",
-    "Signature": "Signature.xsd",
-}
+from registry.ofd.tests.schemas import assert_valid, load_schemas
 
 
 @pytest.fixture(scope="session")
 def schemas(shared_dir: Path) -> dict[str, etree.XMLSchema]:
-    """Return the OFD schemas, each parsed from its own file so relative includes resolve."""
-    folder = shared_dir / "standards" / "ofd-xsd"
-    return {root: etree.XMLSchema(etree.parse(str(folder / name))) for root, name in SCHEMA_FOR_ROOT.items()}
+    """Return the OFD schemas keyed by root element name."""
+    return load_schemas(shared_dir)
 
 
 @pytest.fixture(scope="session")
 def validate(schemas: dict[str, etree.XMLSchema]) -> Callable[[str, bytes], None]:
     """Return a function that asserts one XML part validates against the schema of its root."""
-
-    def check(name: str, data: bytes) -> None:
-        root = etree.fromstring(data)
-        local = etree.QName(root).localname
-        schema = schemas[local]
-        if not schema.validate(root):
-            errors = "\n".join(str(error) for error in schema.error_log)
-            raise AssertionError(f"{name} does not validate against {SCHEMA_FOR_ROOT[local]}:\n{errors}")
-
-    return check
+    return lambda name, data: assert_valid(schemas, name, data)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,255 @@
+"""The certificate: every field on the page, schema-valid parts, checked glyphs, a QR that scans."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import re
+from datetime import date, datetime
+
+import pytest
+import zxingcpp
+from PIL import Image, ImageDraw
+
+from registry.certificates.document import (
+    CertificateError,
+    build_certificate,
+    build_certificate_parts,
+    mask_id_number,
+)
+from registry.certificates.layout import parse_layout
+from registry.ofd.fonts import MissingGlyphError
+from registry.ofd.reader import PathItem, read_ofd
+
+from .conftest import SIGN_TIME
+
+DPI = 300
+
+
+def _page(data, layout, **kwargs):
+    built = build_certificate_parts(data, layout=layout, sign_time=SIGN_TIME, **kwargs)
+    return built, read_ofd(built.to_bytes())
+
+
+def _texts(document) -> list[str]:
+    return [item.text for item in document.pages[0].texts]
+
+
+def test_the_page_shows_every_field_of_the_certificate_face(data, layout):
+    _, document = _page(data, layout)
+    texts = _texts(document)
+    assert texts[0] == "中华人民共和国二级建造师注册证书"
+    for expected in (
+        "张晓明",
+        "男",
+        "1988年3月7日",
+        "50010119880307123X",
+        "渝2502019202100001",
+        "重庆示例建设工程有限公司",
+        "建筑工程（有效期：2026年11月24日至2029年11月23日）",
+        "市政公用工程（有效期：2025年6月1日至2028年5月31日）",
+        "2026年11月24日",
+        "重庆市住房和城乡建设委员会",
+        "证照标识：1.2.156.3005.2.11100000000013338W001.11500000MB1234567A.2026000001.001.M",
+        "证书编号：CQ2026000001",
+    ):
+        assert expected in texts, expected
+    for label in (
+        "姓名",
+        "性别",
+        "出生日期",
+        "身份证件号码",
+        "注册编号",
+        "聘用企业",
+        "注册专业",
+        "发证日期",
+        "本人签名",
+    ):
+        assert label in texts, label
+
+
+def test_values_sit_in_the_value_column_on_their_label_baseline(data, layout):
+    _, document = _page(data, layout)
+    by_text = {item.text: item for item in document.pages[0].texts}
+    name, label = by_text["张晓明"], by_text["姓名"]
+    assert (name.x, name.y) == (62, 70)
+    assert (label.x, label.y) == (26, 70)
+    # The two-character label is spread across the label column.
+    assert label.delta_x[0] == pytest.approx(30 - 4.94)
+
+
+def test_the_photo_and_signature_are_embedded_unchanged(data, layout):
+    _, document = _page(data, layout)
+    images = {image.format: image for image in document.pages[0].images}
+    assert images["JPEG"].data == data.photo
+    assert images["PNG"].data == data.signature
+    x, y, w, h = images["JPEG"].boundary
+    assert 148 <= x and x + w <= 183.001 and 60 <= y and y + h <= 105.001
+
+
+def test_the_metadata_carries_the_key_fields(data, layout):
+    _, document = _page(data, layout)
+    custom = document.custom_data
+    assert custom["注册编号"] == "渝2502019202100001"
+    assert custom["证照标识"] == data.licence_identifier
+    assert custom["持证人"] == "张晓明"
+    assert custom["注册专业"].startswith("建筑工程（2026-11-24至2029-11-23）")
+    assert document.doc_info["CreationDate"] == "2026-11-24"
+    assert re.fullmatch(r"[0-9a-f]{32}", document.doc_info["DocID"])
+
+
+def test_every_xml_part_validates_against_the_schemas(data, layout, validate):
+    built, _ = _page(data, layout)
+    for name, content in built.parts.items():
+        if name.endswith(".xml"):
+            validate(name, content)
+
+
+def test_the_same_data_gives_the_same_bytes(data, layout):
+    first = build_certificate(data, layout=layout, sign_time=SIGN_TIME)
+    assert build_certificate(data, layout=layout, sign_time=SIGN_TIME) == first
+
+
+def test_the_id_number_is_masked_when_the_layout_says_so(data, layout):
+    masked = dataclasses.replace(layout, options={**layout.options, "mask_id_number": True})
+    _, document = _page(data, masked)
+    assert "500101********123X" in _texts(document)
+    assert "50010119880307123X" not in document.text
+    assert mask_id_number("50010119880307123X") == "500101********123X"
+
+
+def test_a_rare_character_outside_the_bmp_is_printed(data, layout):
+    _, document = _page(dataclasses.replace(data, name="𠮷祥"), layout)
+    assert "𠮷祥" in _texts(document)
+
+
+def test_a_character_the_font_lacks_stops_the_build(data, layout):
+    with pytest.raises(MissingGlyphError) as caught:
+        build_certificate(dataclasses.replace(data, name="张\ue123"), layout=layout, sign_time=SIGN_TIME)
+    assert caught.value.codepoint == 0xE123
+    assert str(caught.value) == "字体缺少字符“\ue123”（U+E123），无法生成证书"
+
+
+def test_a_long_employer_name_wraps_onto_a_second_line(data, layout):
+    employer = "重庆市某某区某某某某建筑工程集团股份有限公司第三分公司城市更新项目部"
+    _, document = _page(dataclasses.replace(data, employer_name=employer), layout)
+    lines = [item for item in document.pages[0].texts if item.y in (125, 131.5)]
+    lines = [item for item in lines if item.x == 62]
+    assert "".join(item.text for item in lines) == employer
+    assert len(lines) == 2
+
+
+def test_an_employer_name_too_long_for_the_layout_is_refused(data, layout):
+    with pytest.raises(CertificateError, match="聘用企业"):
+        build_certificate(
+            dataclasses.replace(data, employer_name="很长" * 60), layout=layout, sign_time=SIGN_TIME
+        )
+
+
+def test_more_specialties_than_the_layout_holds_are_refused(data, layout):
+    many = [("建筑工程", date(2026, 1, 1), date(2029, 1, 1))] * 7
+    with pytest.raises(CertificateError, match="6"):
+        build_certificate(dataclasses.replace(data, specialties=many), layout=layout, sign_time=SIGN_TIME)
+
+
+@pytest.mark.parametrize("field", ["photo", "signature"])
+def test_an_image_that_is_not_jpeg_or_png_is_refused(data, layout, field):
+    gif = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(gif, "GIF")
+    for bad in (b"not an image", gif.getvalue()):
+        with pytest.raises(CertificateError, match="JPEG 或 PNG"):
+            build_certificate(dataclasses.replace(data, **{field: bad}), layout=layout, sign_time=SIGN_TIME)
+
+
+def test_sign_time_must_be_aware(data, layout):
+    with pytest.raises(ValueError):
+        build_certificate(data, layout=layout, sign_time=datetime(2026, 11, 24))
+
+
+def test_a_layout_without_a_stamp_cannot_be_sealed(data, layout, authority):
+    raw_items = [item for item in layout.items if item["type"] != "stamp"]
+    no_stamp = dataclasses.replace(layout, items=tuple(raw_items))
+    with pytest.raises(CertificateError, match="签章位置"):
+        build_certificate(
+            data, layout=no_stamp, signer=authority.signer, seal=authority.seal, sign_time=SIGN_TIME
+        )
+
+
+# -- the QR code -----------------------------------------------------------------------------------
+
+
+def _qr_path(document) -> PathItem:
+    candidates = [
+        path
+        for path in document.pages[0].paths
+        if path.fill and not path.stroke and path.fill_color == (0, 0, 0)
+    ]
+    [qr] = candidates
+    return qr
+
+
+def rasterize(path: PathItem, dpi: int = DPI, margin_mm: float = 2) -> Image.Image:
+    """Draw a filled path of M/L/C rectangles with Pillow (white page, black fill), independently of our writer."""
+    scale = dpi / 25.4
+    _, _, w, h = path.boundary
+    image = Image.new("L", (round((w + 2 * margin_mm) * scale), round((h + 2 * margin_mm) * scale)), 255)
+    draw = ImageDraw.Draw(image)
+    tokens = path.data.split()
+    polygon: list[tuple[float, float]] = []
+    index = 0
+    while index < len(tokens):
+        op = tokens[index]
+        if op in ("M", "S", "L"):
+            x, y = float(tokens[index + 1]), float(tokens[index + 2])
+            if op != "L" and polygon:
+                draw.polygon(polygon, fill=0)
+                polygon = []
+            polygon.append(((x + margin_mm) * scale, (y + margin_mm) * scale))
+            index += 3
+        elif op == "C":
+            draw.polygon(polygon, fill=0)
+            polygon = []
+            index += 1
+        else:
+            raise AssertionError(f"unexpected operator {op}")
+    if polygon:
+        draw.polygon(polygon, fill=0)
+    return image
+
+
+def test_the_qr_code_scans_back_to_the_verification_url(data, layout):
+    _, document = _page(data, layout)
+    qr = _qr_path(document)
+    image = rasterize(qr)
+    results = zxingcpp.read_barcodes(image)
+    assert [result.text for result in results] == [data.verification_url]
+    assert results[0].format == zxingcpp.BarcodeFormat.QRCode
+
+
+def test_the_qr_code_is_printable_size_with_a_white_quiet_zone(data, layout):
+    _, document = _page(data, layout)
+    qr = _qr_path(document)
+    x, y, w, h = qr.boundary
+    assert (x, y) == (24, 226) and w == h
+    first_module = [float(v) for v in qr.data.split()[1:3]]
+    assert first_module == [pytest.approx(4 * 0.7), pytest.approx(4 * 0.7)]  # 4-module quiet zone
+    quiet = [path for path in document.pages[0].paths if path.fill and path.fill_color == (255, 255, 255)]
+    assert quiet and quiet[0].boundary == qr.boundary
+
+
+def test_the_qr_code_holds_no_personal_data(data, layout):
+    assert data.id_number not in data.verification_url
+    assert data.registration_number not in data.verification_url
+
+
+def test_a_qr_module_smaller_than_half_a_millimetre_is_refused(data, layout):
+    import json
+
+    from registry.certificates.layout import DEFAULT_LAYOUT_FILE
+
+    raw = json.loads(DEFAULT_LAYOUT_FILE.read_text(encoding="utf-8"))
+    for item in raw["items"]:
+        if item["type"] == "qr":
+            item["module"] = 0.4
+    with pytest.raises(ValueError, match="0.5 mm"):
+        build_certificate(data, layout=parse_layout(raw), sign_time=SIGN_TIME)

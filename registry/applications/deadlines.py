@@ -12,6 +12,7 @@ from datetime import date
 from django.conf import settings
 
 from registry.workcalendar.services import calendar_notice, get_calendar
+from registry.workdays.core import WorkCalendar
 
 
 def acceptance_day(submitted_on: date) -> date:
@@ -29,11 +30,11 @@ def review_due(accepted_on: date, application_type: str) -> date:
     return get_calendar().add_workdays(accepted_on, review_workdays(application_type))
 
 
-def workdays_left(today: date, due_on: date) -> int:
+def workdays_left(today: date, due_on: date, calendar: WorkCalendar | None = None) -> int:
     """Return how many working days remain after today up to and including due_on (0 when past)."""
     if due_on <= today:
         return 0
-    return get_calendar().workdays_between(today, due_on)
+    return (calendar or get_calendar()).workdays_between(today, due_on)
 
 
 def resume_due(resumed_on: date, workdays_left_when_paused: int) -> date:
@@ -41,13 +42,13 @@ def resume_due(resumed_on: date, workdays_left_when_paused: int) -> date:
     return get_calendar().add_workdays(resumed_on, max(workdays_left_when_paused, 0))
 
 
-def due_flag(today: date, due_on: date | None) -> str:
-    """Return 'overdue', 'due_soon' or '' for a deadline seen on `today`."""
+def due_flag(today: date, due_on: date | None, calendar: WorkCalendar | None = None) -> str:
+    """Return 'overdue', 'due_soon' or '' for a deadline seen on `today` (pass the calendar in loops)."""
     if due_on is None:
         return ""
     if due_on < today:
         return "overdue"
-    if workdays_left(today, due_on) <= settings.DUE_SOON_WORKDAYS:
+    if workdays_left(today, due_on, calendar) <= settings.DUE_SOON_WORKDAYS:
         return "due_soon"
     return ""
 

@@ -412,6 +412,8 @@ def run_comparison(*, application: Application, now: datetime) -> Application:
         application=application, at=now, from_status=application.status, to_status=application.status,
         action="compared", details={"accept_on": accept_on.isoformat()},
     )
+    if accept_on <= today:  # only when a deployment accepts on the day of submission (ACCEPT_ON_WORKDAY=0)
+        accept_application(application=application, now=now)
     return application
 
 

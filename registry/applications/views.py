@@ -27,6 +27,7 @@ from registry.applications.models import Application, ApplicationStatus, Applica
 from registry.applications.uploads import open_private
 from registry.applications.workflow import EDITABLE
 from registry.people.models import Role
+from registry.workcalendar.services import get_calendar
 
 QUEUE_PAGE_SIZE = 50
 
@@ -297,7 +298,8 @@ def queue(request):
     qs = qs.order_by("-decided_at", "-pk") if tab == "decided" else qs.order_by("due_on", "accept_on", "pk")
     page = Paginator(qs, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
-    rows = [(a, deadlines.due_flag(today, a.due_on) if a.status == ApplicationStatus.UNDER_REVIEW else "")
+    calendar = get_calendar()
+    rows = [(a, deadlines.due_flag(today, a.due_on, calendar) if a.status == ApplicationStatus.UNDER_REVIEW else "")
             for a in page.object_list]
     counts = dict(Application.objects.filter(status__in=[s for v in QUEUE_TABS.values() for s in v[0]])
                   .values_list("status").annotate(n=Count("pk")).values_list("status", "n"))

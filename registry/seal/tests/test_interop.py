@@ -8,9 +8,14 @@ OpenSSL 3.0's ``openssl verify`` checks SM2 certificate signatures with an empty
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
+
+import pytest
 
 from registry.seal.asn1 import SESeal, SESSignature
 from registry.seal.certs import build_certificate, certificate_public_key, pem_certificate
@@ -24,7 +29,7 @@ from registry.seal.crypto import (
     sm3,
 )
 
-from .conftest import openssl_verify, sm_crypto_verify
+from .conftest import REPO_ROOT, openssl_verify, sm_crypto_verify
 
 SIGNED_VALUE = "Doc_0/Signs/Sign_0/SignedValue.dat"
 
@@ -148,3 +153,22 @@ def test_a_signature_made_with_sm2_sign_verifies_in_openssl(openssl, tmp_path: P
     message = "二级建造师".encode()
 
     assert openssl_verify(openssl, tmp_path, cert, message, sm2_sign(key, message))
+
+
+@pytest.mark.browser
+def test_ofd_js_opens_our_sealed_package_and_draws_the_seal(node, sealed_ofd: bytes, tmp_path: Path) -> None:
+    browser = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("no Chromium to run ofd.js in")
+    (tmp_path / "sealed.ofd").write_bytes(sealed_ofd)
+
+    result = subprocess.run(
+        [node, str(REPO_ROOT / "tools" / "render_ofd.js"), str(tmp_path / "sealed.ofd"), str(tmp_path / "page.png")],
+        capture_output=True, text=True, check=False, timeout=180, env={**os.environ, "CHROMIUM_PATH": browser},
+    )
+
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["pages"] == 1
+    assert summary["seals"] == 1
+    assert summary["errors"] == []

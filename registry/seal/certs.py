@@ -101,17 +101,27 @@ def issued_by(cert_der: bytes, issuer_der: bytes) -> bool:
     return sm2_verify(key, cert["tbs_certificate"].dump(), cert["signature_value"].native)
 
 
+def is_ca(der: bytes) -> bool:
+    """Return whether a certificate's basicConstraints marks it as a CA."""
+    try:
+        value = load_certificate(der).basic_constraints_value
+        return bool(value is not None and value["ca"].native)
+    except Exception:  # unparseable extensions: not usable as an issuer
+        return False
+
+
 def chain_to_root(cert_der: bytes, trust_roots: list[bytes], max_depth: int = 4) -> list[bytes] | None:
     """Return the chain from cert_der up to a trusted certificate, or None when there is none.
 
-    Every certificate in trust_roots is a trust anchor (a root or a pinned intermediate).
+    Every certificate in trust_roots is a trust anchor (a root or a pinned intermediate); an anchor
+    that issues another certificate must be a CA. Revocation is not checked.
     """
     chain = [cert_der]
     current = cert_der
     for _ in range(max_depth):
         if current in trust_roots:
             return chain
-        issuer = next((root for root in trust_roots if issued_by(current, root)), None)
+        issuer = next((root for root in trust_roots if is_ca(root) and issued_by(current, root)), None)
         if issuer is None:
             return None
         chain.append(issuer)

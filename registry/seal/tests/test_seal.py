@@ -56,3 +56,32 @@ def test_read_seal_rejects_garbage_and_v1_seals(shared_dir) -> None:
     )
     with pytest.raises(SealError):
         read_seal(v1_seal)
+
+
+def test_a_certificate_chains_only_to_the_root_that_issued_it(authority, other_authority) -> None:
+    from registry.seal import chain_to_root
+
+    assert chain_to_root(authority.signer.certificate, [authority.trust_root]) == [
+        authority.signer.certificate, authority.trust_root,
+    ]
+    assert chain_to_root(authority.signer.certificate, [other_authority.trust_root]) is None
+
+
+@pytest.mark.parametrize("issuer_is_ca", [True, False])
+def test_only_a_ca_certificate_can_issue(issuer_is_ca: bool) -> None:
+    from registry.seal import build_certificate, chain_to_root
+    from registry.seal.crypto import generate_private_key, public_key_der, sm2_sign
+
+    moment = datetime(2026, 1, 1, tzinfo=UTC)
+    issuer_key, leaf_key = generate_private_key(), generate_private_key()
+    common = {"not_before": moment, "not_after": moment.replace(year=2030), "key_usage": {"digital_signature"}}
+    issuer = build_certificate(
+        subject={"common_name": "issuer"}, public_key_der=public_key_der(issuer_key.public_key()), issuer_der=None,
+        sign=lambda tbs: sm2_sign(issuer_key, tbs), is_ca=issuer_is_ca, **common,
+    )
+    leaf = build_certificate(
+        subject={"common_name": "leaf"}, public_key_der=public_key_der(leaf_key.public_key()), issuer_der=issuer,
+        sign=lambda tbs: sm2_sign(issuer_key, tbs), is_ca=False, **common,
+    )
+
+    assert (chain_to_root(leaf, [issuer]) is not None) is issuer_is_ca

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.shortcuts import redirect, render
 
 from registry.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from registry.people.models import Enterprise
 
 # Where each role starts after signing in.
 ROLE_HOME = {
@@ -20,5 +21,8 @@ def home(request):
         target = ROLE_HOME.get(request.user.role)
         if target:
             return redirect(target)
-    context = {"demo_accounts": DEMO_ACCOUNTS if settings.DEMO_MODE else [], "demo_password": DEMO_PASSWORD}
+    context = {"demo_accounts": [], "demo_password": DEMO_PASSWORD, "demo_enterprises": []}
+    if settings.DEMO_MODE:
+        context["demo_accounts"] = DEMO_ACCOUNTS
+        context["demo_enterprises"] = Enterprise.objects.order_by("credit_code")[:10]
     return render(request, "home.html", context)

@@ -1,0 +1,133 @@
+"""An initial registration from draft to approval, clicked through in a real headless Chromium."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+
+import pytest
+from PIL import Image
+
+from registry.applications.models import Application, ApplicationStatus, Registration
+from registry.people.face import record_face_check
+from registry.people.models import FacePurpose
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (scripts/bootstrap installs it)"),
+]
+
+
+@pytest.fixture
+def page(live_server):
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--no-first-run", "--disable-sync"],
+        )
+        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")  # a phone
+        yield context.new_page()
+        browser.close()
+
+
+def sign_in(page, live_server, username: str) -> None:
+    from registry.demo import DEMO_PASSWORD
+
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state()
+
+
+def sign_out(page) -> None:
+    page.click("header form button")
+    page.wait_for_load_state()
+
+
+def files(tmp_path):
+    pdf = tmp_path / "scan.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    photo = tmp_path / "photo.png"
+    buffer = io.BytesIO()
+    Image.new("RGB", (295, 413), (230, 230, 240)).save(buffer, "PNG")
+    photo.write_bytes(buffer.getvalue())
+    return pdf, photo
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_initial_application_goes_from_draft_to_approval(page, live_server, settings, tmp_path):
+    from django.core.management import call_command
+
+    from registry.workcalendar.services import seed_missing_years
+
+    seed_missing_years()  # a transactional test before this one may have flushed the seeded calendar
+    settings.ACCEPT_ON_WORKDAY = 0  # accept at once, as the demo does, so one sitting reaches the reviewer
+    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
+    call_command("load_demo", stdout=io.StringIO())
+    pdf, photo = files(tmp_path)
+    employer = Registration.objects.get(person__name="李四").employer
+
+    # The applicant creates the application.
+    sign_in(page, live_server, "zhangsan")
+    page.goto(f"{live_server.url}/applications/new/")
+    page.select_option("#id_application_type", "initial")
+    page.fill("#id_employer_credit_code", employer.credit_code)
+    page.check("input[name=specialties][value='10401001']")
+    page.click("main form button[type=submit]")
+    assert "申请已创建" in page.content()
+    application = Application.objects.get(person__name="张三")
+
+    # Uploads every required material; a wrong file is refused with a reason and loses nothing.
+    page.select_option("#id_kind", "contract")
+    page.set_input_files("#id_file", {"name": "note.txt", "mimeType": "text/plain", "buffer": b"hello"})
+    page.click("#upload-material")
+    assert "只接受 PDF、JPEG 或 PNG 文件" in page.content()
+    for kind in ("application_form", "id_document", "qualification", "diploma", "contract", "photo", "signature"):
+        page.select_option("#id_kind", kind)
+        page.set_input_files("#id_file", str(photo if kind in {"photo", "signature"} else pdf))
+        page.click("#upload-material")
+        assert "材料已上传" in page.content()
+
+    # Submitting needs a face check; the identity module's provider records one.
+    page.click("#submit-application")
+    assert "请先完成人脸识别" in page.content()
+    from django.utils import timezone
+
+    record_face_check(application.person, FacePurpose.SUBMIT, now=timezone.now())
+    page.click("#submit-application")
+    assert "等待聘用企业确认" in page.content()
+    sign_out(page)
+
+    # The employer confirms; the comparison passes and the application is accepted.
+    sign_in(page, live_server, "corp_a")
+    assert application.reference in page.content()
+    page.click(f"text={application.reference}")
+    page.click("#confirm-application")
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.UNDER_REVIEW
+    sign_out(page)
+
+    # The reviewer finds it in the queue and approves.
+    sign_in(page, live_server, "reviewer")
+    page.click(f"text={application.reference}")
+    assert "数据比对结果" in page.content()
+    page.click("#approve-application")
+    assert "已批准注册" in page.content()
+    sign_out(page)
+
+    # The applicant sees the decision and the new registration.
+    sign_in(page, live_server, "zhangsan")
+    page.screenshot(path=str(tmp_path / "mine.png"), full_page=True)
+    content = page.content()
+    assert "已批准" in content and "渝250" in content
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.APPROVED

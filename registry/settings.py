@@ -165,6 +165,67 @@ LOGGING = {
 }
 
 
+# --- Identity and access (registry.people, registry.ykb_sim) -----------------------------------------
+# 渝快办 sign-in (OpenID Connect, authorization code + PKCE). In the demo the issuer is the local
+# simulator mounted at /ykb-sim/; production must point at the real provider (checked below).
+INSTALLED_APPS.append("registry.ykb_sim")
+MIDDLEWARE.append("registry.people.middleware.PasswordChangeRequiredMiddleware")
+AUTHENTICATION_BACKENDS = ["registry.people.backends.ThrottledModelBackend"]
+PASSWORD_HASHERS += [
+    # Imported hashes of the former system; Django re-hashes with Argon2 on the first correct password.
+    "registry.people.hashers.LegacySaltedSHA1PasswordHasher",
+    "registry.people.hashers.LegacyMD5PasswordHasher",
+]
+YKB_SIM_PATH = "/ykb-sim"
+_DEMO_YKB_SECRET = "demo-ykb-client-secret"
+YKB_ISSUER = env_str("YKB_ISSUER", SITE_BASE_URL + YKB_SIM_PATH if DEMO_MODE else "").rstrip("/")
+YKB_CLIENT_ID = env_str("YKB_CLIENT_ID", "cq-jzs-registry")
+YKB_CLIENT_SECRET = env_str("YKB_CLIENT_SECRET", _DEMO_YKB_SECRET)
+YKB_SCOPES = env_str("YKB_SCOPES", "openid profile phone ykb.realname")
+YKB_REDIRECT_URI = env_str("YKB_REDIRECT_URI", "")  # empty: built from the request
+YKB_ID_TOKEN_ALGORITHMS = env_list("YKB_ID_TOKEN_ALGORITHMS", ["ES256", "RS256"])
+YKB_MIN_REAL_NAME_LEVEL = env_str("YKB_MIN_REAL_NAME_LEVEL", "L2")
+YKB_HTTP_TIMEOUT = env_int("YKB_HTTP_TIMEOUT", 10)
+YKB_CLOCK_SKEW_SECONDS = env_int("YKB_CLOCK_SKEW_SECONDS", 60)
+# The simulator's signing keys (ID tokens, face results, demo identity locks): files, never the DB.
+YKB_SIM_KEY_DIR = Path(env_str("YKB_SIM_KEY_DIR", str(VAR_DIR / "ykb-sim")))
+# Face verification provider: where to send the person, who signs results, where its public keys are.
+FACE_PROVIDER_START_URL = env_str("FACE_PROVIDER_START_URL", YKB_SIM_PATH + "/face/" if DEMO_MODE else "")
+FACE_PROVIDER_ISSUER = env_str("FACE_PROVIDER_ISSUER", "ykb-sim-face" if DEMO_MODE else "")
+# A JWKS URL (https://...) or a JWKS file path; the demo reads the simulator's public key file.
+FACE_PROVIDER_JWKS = env_str("FACE_PROVIDER_JWKS", str(YKB_SIM_KEY_DIR / "face-public.jwks") if DEMO_MODE else "")
+FACE_REQUEST_MAX_AGE_SECONDS = env_int("FACE_REQUEST_MAX_AGE_SECONDS", 900)
+# An on-site check at the service centre counts as a face check for this long.
+FACE_ONSITE_VALID_SECONDS = env_int("FACE_ONSITE_VALID_SECONDS", 3 * 24 * 3600)
+# Identity lock (身份锁) challenge: the lock driver page and the nonce lifetime.
+LOCK_DRIVER_URL = env_str("LOCK_DRIVER_URL", YKB_SIM_PATH + "/lock/" if DEMO_MODE else "")
+LOCK_CHALLENGE_SECONDS = env_int("LOCK_CHALLENGE_SECONDS", 300)
+# Login throttling: failures counted in the database per username and per address.
+LOGIN_THROTTLE_WINDOW_SECONDS = env_int("LOGIN_THROTTLE_WINDOW_SECONDS", 15 * 60)
+LOGIN_THROTTLE_MAX_PER_USER = env_int("LOGIN_THROTTLE_MAX_PER_USER", 5)
+LOGIN_THROTTLE_MAX_PER_IP = env_int("LOGIN_THROTTLE_MAX_PER_IP", 30)
+# Sensitive acts (submitting, confirming, deciding, downloading) need a sign-in at most this old.
+REAUTH_MAX_AGE_SECONDS = env_int("REAUTH_MAX_AGE_SECONDS", 15 * 60)
+
+
+def _check_identity_production() -> None:
+    """Refuse to run with DEBUG off against the 渝快办 simulator or with demo identity secrets."""
+    problems = []
+    for name, value in (("YKB_ISSUER", YKB_ISSUER), ("FACE_PROVIDER_START_URL", FACE_PROVIDER_START_URL),
+                        ("FACE_PROVIDER_JWKS", FACE_PROVIDER_JWKS), ("LOCK_DRIVER_URL", LOCK_DRIVER_URL)):
+        if not value:
+            problems.append(f"{name} must be set")
+        elif YKB_SIM_PATH in value or "ykb-sim" in value:
+            problems.append(f"{name} points at the 渝快办 simulator")
+    if not FACE_PROVIDER_ISSUER or FACE_PROVIDER_ISSUER.startswith("ykb-sim"):
+        problems.append("FACE_PROVIDER_ISSUER must name the real face provider")
+    if YKB_CLIENT_SECRET == _DEMO_YKB_SECRET:
+        problems.append("YKB_CLIENT_SECRET must be set")
+    if problems:
+        raise ImproperlyConfigured("Refusing to start with DEBUG off: " + "; ".join(problems))
+# --- end of identity and access ---------------------------------------------------------------------
+
+
 def _check_production() -> None:
     """Refuse to run with DEBUG off on a default that is only safe for the demo."""
     problems = []
@@ -182,3 +243,4 @@ def _check_production() -> None:
 
 if not DEBUG:
     _check_production()
+    _check_identity_production()

@@ -113,6 +113,9 @@ class Enterprise(models.Model):
     is_active = models.BooleanField(_("经营状态正常"), default=True)
     meets_registering_requirements = models.BooleanField(_("符合聘用单位条件"), default=True)
     credit_code_override_reason = models.CharField(_("信用代码校验覆盖原因"), max_length=200, blank=True)
+    # Why online authentication was refused (credit code differs, lock lost...): on-site is required.
+    onsite_required_reason = models.CharField(_("须现场认证原因"), max_length=300, blank=True)
+    onsite_requested_at = models.DateTimeField(_("申请现场认证时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("企业")
@@ -134,6 +137,8 @@ class EnterpriseOperator(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="operator_roles")
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="operators")
     can_confirm = models.BooleanField(_("可确认申请"), default=True)
+    # Managers (the legal person's own account) add operators and choose who may confirm.
+    is_manager = models.BooleanField(_("管理员"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -193,3 +198,146 @@ class AuditEvent(models.Model):
         verbose_name = _("审计日志")
         verbose_name_plural = _("审计日志")
         ordering = ["-at"]
+
+
+# ---------------------------------------------------------------------------
+# Sign-in through 渝快办, enterprise authentication and login throttling
+# ---------------------------------------------------------------------------
+
+
+class YkbAccountKind(models.TextChoices):
+    PERSON = "person", _("个人")
+    LEGAL = "legal", _("法人")
+
+
+class YkbIdentity(models.Model):
+    """The link between a 渝快办 subject (OIDC ``sub``) and a local account."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ykb_identities")
+    issuer = models.CharField(max_length=200)
+    subject = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=YkbAccountKind.choices)
+    # For a legal-person account: the credit code 渝快办 verified, as last seen at sign-in.
+    credit_code = models.CharField(max_length=18, blank=True)
+    enterprise_name = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_sign_in_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("渝快办账号关联")
+        verbose_name_plural = _("渝快办账号关联")
+        constraints = [models.UniqueConstraint(fields=["issuer", "subject"], name="uniq_ykb_subject")]
+
+
+class LegacyEnterpriseRecord(models.Model):
+    """An enterprise as the former registration system knew it (imported, read-only here)."""
+
+    old_credit_code = models.CharField(_("原系统统一社会信用代码"), max_length=18, db_index=True)
+    name = models.CharField(_("原系统企业名称"), max_length=100)
+    district = models.CharField(_("注册所在区县"), max_length=6, choices=DISTRICTS, blank=True)
+    # The former system's username/password account, imported as a User whose password field holds
+    # the old hash (a legacy hasher); it is re-hashed with Argon2 the first time it is used.
+    legacy_user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="legacy_record"
+    )
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("原系统企业记录")
+        verbose_name_plural = _("原系统企业记录")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LockCertificate(models.Model):
+    """The certificate of an identity lock (身份锁) issued by the former system (imported)."""
+
+    record = models.ForeignKey(LegacyEnterpriseRecord, on_delete=models.CASCADE, related_name="lock_certificates")
+    certificate_der = models.BinaryField()
+    # SHA-256 of the DER certificate: how a lock's response names its certificate.
+    fingerprint = models.CharField(max_length=64, unique=True)
+    serial = models.CharField(max_length=64)
+    not_after = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    lost_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("身份锁证书")
+        verbose_name_plural = _("身份锁证书")
+
+
+class LockChallenge(models.Model):
+    """A single-use nonce the server issued for one user to sign with an identity lock."""
+
+    nonce = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    enterprise = models.ForeignKey("Enterprise", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("身份锁挑战")
+        verbose_name_plural = _("身份锁挑战")
+
+
+class AuthMethod(models.TextChoices):
+    LOCK = "lock", _("身份锁认证")
+    LEGACY_PASSWORD = "legacy_password", _("原系统用户名密码认证")
+    ON_SITE = "on_site", _("现场认证")
+
+
+class EnterpriseAuthentication(models.Model):
+    """One attempt or decision to authenticate an enterprise: the history the officer and admin read."""
+
+    class Outcome(models.TextChoices):
+        AUTHENTICATED = "authenticated", _("认证通过")
+        REFUSED = "refused", _("认证未通过")
+        REQUESTED = "requested", _("已申请现场认证")
+
+    enterprise = models.ForeignKey("Enterprise", on_delete=models.CASCADE, related_name="authentications")
+    method = models.CharField(_("认证方式"), max_length=20, choices=AuthMethod.choices)
+    outcome = models.CharField(_("结果"), max_length=20, choices=Outcome.choices)
+    reason = models.CharField(_("原因"), max_length=300, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    # On-site only: what the district officer saw.
+    is_agent = models.BooleanField(_("代办"), default=False)
+    checks = models.JSONField(default=dict, blank=True)
+    licence_scan = models.CharField(max_length=200, blank=True)
+    qualification_scan = models.CharField(max_length=200, blank=True)
+    authorisation_scan = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("企业认证记录")
+        verbose_name_plural = _("企业认证记录")
+        ordering = ["-at"]
+
+
+class SignInFailure(models.Model):
+    """A failed sign-in, counted per username and per address to throttle guessing."""
+
+    at = models.DateTimeField(db_index=True)
+    # HMAC of the username: what was typed may be an ID number, which never goes into storage plainly.
+    username_key = models.CharField(max_length=64)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        # Counting the recent failures of one username, and of one address.
+        indexes = [models.Index(fields=["username_key", "at"]), models.Index(fields=["ip_address", "at"])]
+
+
+class FaceRequest(models.Model):
+    """A face verification the site asked the provider for; its result must come back bound to it."""
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    purpose = models.CharField(max_length=20, choices=FacePurpose.choices)
+    next_url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)

@@ -31,11 +31,11 @@ def qr_drawing(content: str, *, module: float = 0.7, error: str = "Q", border: i
     code = segno.make(content, error=error.lower(), micro=False, boost_error=False)
     rows = [tuple(row) for row in code.matrix]
     count = len(rows)
-    offset = border * module
+    # Every module edge formatted once: a symbol has a few hundred runs and each needs four numbers.
+    edges = [num((border + index) * module) for index in range(count + 1)]
     commands: list[str] = []
     for row_index, row in enumerate(rows):
-        y0 = num(offset + row_index * module)
-        y1 = num(offset + (row_index + 1) * module)
+        y0, y1 = edges[row_index], edges[row_index + 1]
         column = 0
         while column < count:
             if not row[column]:
@@ -44,8 +44,7 @@ def qr_drawing(content: str, *, module: float = 0.7, error: str = "Q", border: i
             start = column
             while column < count and row[column]:
                 column += 1
-            x0 = num(offset + start * module)
-            x1 = num(offset + column * module)
+            x0, x1 = edges[start], edges[column]
             commands.append(f"M {x0} {y0} L {x1} {y0} L {x1} {y1} L {x0} {y1} C")
     size = (count + 2 * border) * module
     return QrDrawing(" ".join(commands), size, count, int(code.version), str(code.error))

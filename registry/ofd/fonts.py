@@ -16,13 +16,14 @@ import shutil
 import subprocess
 import threading
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from fontTools.fontBuilder import FontBuilder
-from fontTools.pens.boundsPen import ControlBoundsPen
 from fontTools.pens.cu2quPen import Cu2QuPen
 from fontTools.pens.ttGlyphPen import TTGlyphPen
-from fontTools.ttLib import TTCollection, TTFont, TTLibError
+from fontTools.ttLib import TTCollection, TTFont, TTLibError, newTable
+from fontTools.ttLib.tables._g_l_y_f import Glyph
 
 # Where fonts are looked for when fontconfig is not available (relative to no checkout; these are
 # the usual system font folders, overridable with REGISTRY_FONT_DIRS, colon separated).
@@ -67,7 +68,8 @@ class FontSource:
         hhea = self.font["hhea"]
         self.ascent: int = hhea.ascent
         self.descent: int = hhea.descent
-        self._glyphs: dict[str, tuple[object, int]] = {}
+        self._glyphs: dict[str, _CompiledGlyph] = {}
+        self._subsets: dict[tuple[frozenset[str], str | None], bytes] = {}
         self._lock = threading.Lock()
 
     # -- characters and metrics ---------------------------------------------------------------
@@ -104,7 +106,8 @@ class FontSource:
 
     # -- embedding ----------------------------------------------------------------------------
 
-    def _tt_glyph(self, name: str) -> tuple[object, int]:
+    def _tt_glyph(self, name: str) -> _CompiledGlyph:
+        """Return a glyph converted to TrueType outlines and compiled, cached for the process."""
         cached = self._glyphs.get(name)
         if cached is not None:
             return cached
@@ -114,20 +117,33 @@ class FontSource:
                 pen = TTGlyphPen(None)
                 # CFF outlines run counter-clockwise; TrueType wants clockwise, hence reverse_direction.
                 self.glyph_set[name].draw(Cu2QuPen(pen, max_err=1.0, reverse_direction=True))
-                glyph = pen.glyph()
-                bounds = ControlBoundsPen(None)
-                self.glyph_set[name].draw(bounds)
-                lsb = int(round(bounds.bounds[0])) if bounds.bounds else 0
-                cached = (glyph, lsb)
+                cached = _compile_glyph(pen.glyph(), self.hmtx[name][0])
                 self._glyphs[name] = cached
         return cached
 
     def subset_truetype(self, text: Iterable[str], *, family_name: str | None = None) -> bytes:
-        """Return a TrueType font holding only the glyphs of the given characters (deterministic)."""
-        characters = sorted({ch for ch in text if ch not in _INVISIBLE})
-        for character in characters:
+        """Return a TrueType font holding only the glyphs of the given characters (deterministic).
+
+        Glyphs are compiled once per process; a subset only concatenates them, so the font tables
+        that depend on all glyphs (head bounding box, maxp) are filled in here rather than by
+        fontTools' recalculation, which would decompile every glyph again.
+        """
+        characters = frozenset(ch for ch in text if ch not in _INVISIBLE)
+        for character in sorted(characters):
             if not self.has(character):
                 raise MissingGlyphError(character, self.family_name)
+        key = (characters, family_name)
+        cached = self._subsets.get(key)
+        if cached is None:
+            cached = self._build_subset(sorted(characters), family_name)
+            with self._lock:
+                # Static text (titles, labels) gives the same subset on every certificate.
+                if len(self._subsets) >= 64:
+                    self._subsets.pop(next(iter(self._subsets)))
+                self._subsets[key] = cached
+        return cached
+
+    def _build_subset(self, characters: list[str], family_name: str | None) -> bytes:
         mapping: dict[int, str] = {}
         glyph_names: list[str] = []
         for character in characters:
@@ -136,21 +152,39 @@ class FontSource:
             if name not in glyph_names:
                 glyph_names.append(name)
         glyph_order = [".notdef", *glyph_names]
+        compiled = {
+            ".notdef": _notdef(self.units_per_em),
+            **{name: self._tt_glyph(name) for name in glyph_names},
+        }
 
         builder = FontBuilder(self.units_per_em, isTTF=True)
         head = self.font["head"]
-        builder.setupHead(unitsPerEm=self.units_per_em, created=head.created, modified=head.modified)
+        drawn = [glyph for glyph in compiled.values() if glyph.contours]
+        builder.setupHead(
+            unitsPerEm=self.units_per_em,
+            created=head.created,
+            modified=head.modified,
+            xMin=min((g.bounds[0] for g in drawn), default=0),
+            yMin=min((g.bounds[1] for g in drawn), default=0),
+            xMax=max((g.bounds[2] for g in drawn), default=0),
+            yMax=max((g.bounds[3] for g in drawn), default=0),
+        )
         builder.setupGlyphOrder(glyph_order)
         builder.setupCharacterMap(mapping)
-        glyphs: dict[str, object] = {".notdef": _notdef_glyph(self.units_per_em)}
-        metrics: dict[str, tuple[int, int]] = {".notdef": (self.units_per_em // 2, 50)}
-        for name in glyph_names:
-            glyph, lsb = self._tt_glyph(name)
-            glyphs[name] = glyph
-            metrics[name] = (self.hmtx[name][0], lsb)
-        builder.setupGlyf(glyphs)
-        builder.setupHorizontalMetrics(metrics)
-        builder.setupHorizontalHeader(ascent=self.ascent, descent=self.descent)
+        glyf = newTable("glyf")
+        glyf.glyphs = {name: Glyph(glyph.data) for name, glyph in compiled.items()}
+        glyf.glyphOrder = glyph_order
+        builder.font["loca"] = newTable("loca")
+        builder.font["glyf"] = glyf
+        builder.setupHorizontalMetrics({name: (glyph.advance, glyph.lsb) for name, glyph in compiled.items()})
+        builder.setupHorizontalHeader(
+            ascent=self.ascent,
+            descent=self.descent,
+            advanceWidthMax=max(g.advance for g in compiled.values()),
+            minLeftSideBearing=min((g.lsb for g in drawn), default=0),
+            minRightSideBearing=min((g.advance - g.bounds[2] for g in drawn), default=0),
+            xMaxExtent=max((g.bounds[2] for g in drawn), default=0),
+        )
         source_names = self.font["name"]
         family = family_name or f"{self.family_name} Subset"
         names = {
@@ -178,13 +212,44 @@ class FontSource:
         )
         builder.setupPost()
         builder.setupMaxp()
+        maxp = builder.font["maxp"]
+        maxp.numGlyphs = len(glyph_order)
+        maxp.maxPoints = max((g.points for g in drawn), default=0)
+        maxp.maxContours = max((g.contours for g in drawn), default=0)
+        maxp.maxZones = 1
         out = io.BytesIO()
         builder.font.recalcTimestamp = False
+        builder.font.recalcBBoxes = False  # done above from the cached glyph bounds
         builder.save(out)
         return out.getvalue()
 
 
-def _notdef_glyph(units_per_em: int) -> object:
+@dataclass(frozen=True)
+class _CompiledGlyph:
+    data: bytes
+    advance: int
+    lsb: int
+    bounds: tuple[int, int, int, int]
+    points: int
+    contours: int
+
+
+def _compile_glyph(glyph: Glyph, advance: int) -> _CompiledGlyph:
+    if glyph.numberOfContours <= 0:
+        return _CompiledGlyph(b"", advance, 0, (0, 0, 0, 0), 0, 0)
+    glyph.recalcBounds(None)
+    points, contours = glyph.getMaxpValues()
+    data = glyph.compile(None, recalcBBoxes=False)
+    bounds = (glyph.xMin, glyph.yMin, glyph.xMax, glyph.yMax)
+    return _CompiledGlyph(bytes(data), advance, glyph.xMin, bounds, points, contours)
+
+
+@functools.lru_cache(maxsize=8)
+def _notdef(units_per_em: int) -> _CompiledGlyph:
+    return _compile_glyph(_notdef_glyph(units_per_em), units_per_em // 2)
+
+
+def _notdef_glyph(units_per_em: int) -> Glyph:
     pen = TTGlyphPen(None)
     w, h, m = units_per_em // 2, int(units_per_em * 0.7), 50
     pen.moveTo((m, 0))

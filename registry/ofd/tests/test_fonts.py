@@ -50,3 +50,33 @@ def test_advances_come_from_the_font_metrics(serif):
 
 def test_fonts_are_parsed_once_per_process():
     assert load_font("Noto Serif CJK SC") is load_font("Noto Serif CJK SC")
+
+
+def test_the_precomputed_tables_match_what_fonttools_would_recalculate(serif):
+    data = serif.subset_truetype("张三丰12𠮷")
+    font = TTFont(io.BytesIO(data))
+    recalculated = io.BytesIO()
+    font.recalcBBoxes = True
+    font.save(recalculated)
+    again = TTFont(io.BytesIO(recalculated.getvalue()))
+    checks = {
+        "head": ("xMin", "yMin", "xMax", "yMax"),
+        "maxp": ("numGlyphs", "maxPoints", "maxContours"),
+        "hhea": ("advanceWidthMax", "minLeftSideBearing", "minRightSideBearing", "xMaxExtent"),
+    }
+    for tag, attributes in checks.items():
+        for attribute in attributes:
+            assert getattr(TTFont(io.BytesIO(data))[tag], attribute) == getattr(again[tag], attribute), (
+                tag,
+                attribute,
+            )
+
+
+def test_freetype_draws_the_embedded_subset(serif):
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(io.BytesIO(serif.subset_truetype("张三𠮷")), 64)
+    image = Image.new("L", (260, 80), 255)
+    ImageDraw.Draw(image).text((0, 0), "张三𠮷", font=font, fill=0)
+    assert image.getextrema() == (0, 255)
+    assert image.histogram()[0] > 500  # many fully dark pixels: real outlines, not empty boxes

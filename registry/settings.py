@@ -152,7 +152,11 @@ DUE_SOON_WORKDAYS = env_int("DUE_SOON_WORKDAYS", 2)
 AUTHORITY_NAME = env_str("AUTHORITY_NAME", "重庆市住房和城乡建设委员会")
 AUTHORITY_CREDIT_CODE = env_str("AUTHORITY_CREDIT_CODE", "")
 SEAL_KEY_DIR = Path(env_str("SEAL_KEY_DIR", str(VAR_DIR / "demo-seal")))
-QR_SECRET = env_str("QR_SECRET", SECRET_KEY)
+# The key of the check value in each certificate's verification URL (QR code).
+CERTIFICATE_VERIFICATION_KEY = env_str("CERTIFICATE_VERIFICATION_KEY", SECRET_KEY)
+CERTIFICATE_VERIFY_BASE_URL = env_str("CERTIFICATE_VERIFY_BASE_URL", SITE_BASE_URL + "/certificates/verify")
+# A JSON layout of the certificate page; empty for the bundled Chongqing layout.
+CERTIFICATE_LAYOUT_FILE = env_str("CERTIFICATE_LAYOUT_FILE", "")
 
 # The demo ships seeded accounts and simulators; production refuses them.
 DEMO_MODE = env_bool("DEMO_MODE", DEBUG)
@@ -235,8 +239,8 @@ def _check_production() -> None:
         problems.append("ALLOWED_HOSTS must list the real host names (no wildcard)")
     if DEMO_MODE:
         problems.append("DEMO_MODE must be off in production")
-    if QR_SECRET == _INSECURE_KEY:
-        problems.append("QR_SECRET must be set")
+    if CERTIFICATE_VERIFICATION_KEY in {_INSECURE_KEY, SECRET_KEY} or len(CERTIFICATE_VERIFICATION_KEY) < 32:
+        problems.append("CERTIFICATE_VERIFICATION_KEY must be set to its own random value of at least 32 characters")
     if problems:
         raise ImproperlyConfigured("Refusing to start with DEBUG off: " + "; ".join(problems))
 

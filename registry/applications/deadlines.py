@@ -53,6 +53,6 @@ def due_flag(today: date, due_on: date | None, calendar: WorkCalendar | None = N
     return ""
 
 
-def deadline_notice(*days: date | None) -> str | None:
+def deadline_notice(*days: date | None, calendar: WorkCalendar | None = None) -> str | None:
     """Return the warning to show when a deadline was computed in a year without a published calendar."""
-    return calendar_notice(*[d for d in days if d is not None])
+    return calendar_notice(*[d for d in days if d is not None], calendar=calendar)

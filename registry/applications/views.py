@@ -240,7 +240,8 @@ def receipt(request, pk: int):
     application = get_application_for(request.user, pk)
     if not application.receipt_number:
         raise Http404
-    return render(request, "applications/receipt.html", {"application": application})
+    notice = deadlines.deadline_notice(application.accept_on, application.due_on)
+    return render(request, "applications/receipt.html", {"application": application, "calendar_notice": notice})
 
 
 # --- employer ----------------------------------------------------------------------------------
@@ -305,8 +306,9 @@ def queue(request):
                   .values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
     tabs = [(key, label, sum(counts.get(s, 0) for s in sts)) for key, (sts, label) in QUEUE_TABS.items()]
     overdue = Application.objects.filter(status=ApplicationStatus.UNDER_REVIEW, due_on__lt=today).count()
+    notice = deadlines.deadline_notice(today, *[a.due_on for a, _flag in rows], calendar=calendar)
     return render(request, "applications/queue.html", {
-        "rows": rows, "page": page, "tab": tab, "tabs": tabs, "overdue": overdue,
+        "rows": rows, "page": page, "tab": tab, "tabs": tabs, "overdue": overdue, "calendar_notice": notice,
     })
 
 

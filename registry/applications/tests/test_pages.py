@@ -139,6 +139,24 @@ class TestForms:
         assert application.status == ApplicationStatus.AWAITING_EMPLOYER
 
 
+def under_review_for_registered(world):
+    """Return a renewal of 李四 accepted in November 2026, with a deadline inside 2026."""
+    from registry.applications import services
+    from registry.applications.tests.conftest import upload_all
+
+    now = at(2026, 11, 2)
+    application = services.create_application(actor=world.registered, application_type="renewal",
+                                              specialties=["10401001"], now=now)
+    upload_all(world.registered, application, now)
+    face(world.registered, now)
+    services.submit_application(actor=world.registered, application=application, now=now)
+    services.confirm_by_employer(actor=world.operator_a, application=application, now=now)
+    services.accept_due_applications(now=at(2026, 11, 5))
+    application.refresh_from_db()
+    assert application.due_on.year == 2026
+    return application
+
+
 class TestFlowThroughPages:
     def test_from_submission_to_approval(self, world):
         from django.utils import timezone
@@ -166,6 +184,16 @@ class TestFlowThroughPages:
         page = client_for(world.applicant).get(detail(application)).content.decode()
         for step in ("申请人提交", "聘用企业确认", "数据比对通过", "已受理", "审批通过"):
             assert step in page
+
+    def test_pages_say_when_a_deadline_falls_in_a_year_without_a_calendar(self, world):
+        application = under_review(world, at(2026, 12, 22))  # due 2027-01-07, 2027 unpublished
+        notice = "尚未发布节假日安排的年份（2027年）"
+        assert notice in client_for(world.applicant).get(detail(application)).content.decode()
+        assert notice in client_for(world.reviewer).get(reverse("applications:queue")).content.decode()
+        receipt = reverse("applications:receipt", args=[application.pk])
+        assert notice in client_for(world.applicant).get(receipt).content.decode()
+        earlier = under_review_for_registered(world)
+        assert notice not in client_for(world.registered).get(detail(earlier)).content.decode()
 
     def test_the_receipt_is_printable_once_accepted(self, world):
         application = under_review(world, at(2026, 11, 20))

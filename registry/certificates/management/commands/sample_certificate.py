@@ -32,14 +32,11 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         output = Path(str(options["output"]))
         authority = load_demo_authority(Path(settings.SEAL_KEY_DIR), create_if_missing=True)
-        base_url = (
-            getattr(settings, "CERTIFICATE_VERIFY_BASE_URL", "")
-            or f"{settings.SITE_BASE_URL}/certificates/verify"
-        )
-        secret = getattr(settings, "CERTIFICATE_VERIFICATION_KEY", "") or settings.SECRET_KEY
+        base_url = settings.CERTIFICATE_VERIFY_BASE_URL
+        secret = settings.CERTIFICATE_VERIFICATION_KEY
         now = datetime.now(UTC).replace(microsecond=0)
         try:
-            layout = load_layout(getattr(settings, "CERTIFICATE_LAYOUT_FILE", None) or None)
+            layout = load_layout(settings.CERTIFICATE_LAYOUT_FILE or None)
             data = demo_certificate_data(base_url=base_url, secret=secret, name=str(options["name"]))
             if settings.AUTHORITY_NAME:
                 data = replace(data, authority_name=settings.AUTHORITY_NAME)

@@ -1,0 +1,79 @@
+"""Settings from the environment: the demo runs on defaults, production refuses insecure ones."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from registry.env import env_bool, env_int, env_list, parse_database_url
+
+SAFE = {
+    "DEBUG": "false",
+    "SECRET_KEY": "k" * 50,
+    "ALLOWED_HOSTS": "jzs.example.gov.cn",
+    "DEMO_MODE": "false",
+    "CERTIFICATE_VERIFICATION_KEY": "q" * 40,
+    "YKB_ISSUER": "https://ykb.example.gov.cn/oidc",
+    "YKB_CLIENT_SECRET": "c" * 40,
+    "FACE_PROVIDER_START_URL": "https://face.example.gov.cn/start",
+    "FACE_PROVIDER_ISSUER": "cq-face-provider",
+    "FACE_PROVIDER_JWKS": "face-provider.jwks",
+    "LOCK_DRIVER_URL": "https://lock-driver.example.gov.cn/",
+}
+
+
+def import_settings(env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Import the settings module in a fresh interpreter with exactly these overrides."""
+    clean = {k: v for k, v in os.environ.items() if k not in SAFE and not k.startswith(("YKB_", "FACE_", "LOCK_"))}
+    return subprocess.run(
+        [sys.executable, "-c", "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='registry.settings'; django.setup()"],
+        env={**clean, **env}, capture_output=True, text=True, timeout=60,
+    )
+
+
+def test_production_settings_start_when_everything_is_set():
+    result = import_settings(SAFE)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("override, fragment", [
+    ({"SECRET_KEY": ""}, "SECRET_KEY"),
+    ({"SECRET_KEY": "short"}, "SECRET_KEY"),
+    ({"ALLOWED_HOSTS": "*"}, "ALLOWED_HOSTS"),
+    ({"DEMO_MODE": "true"}, "DEMO_MODE"),
+    ({"CERTIFICATE_VERIFICATION_KEY": "k" * 50}, "CERTIFICATE_VERIFICATION_KEY"),
+])
+def test_production_refuses_an_insecure_default(override, fragment):
+    env = {**SAFE, **override}
+    if override.get("SECRET_KEY") == "":
+        env.pop("SECRET_KEY")
+    result = import_settings(env)
+    assert result.returncode != 0
+    assert "Refusing to start" in result.stderr and fragment in result.stderr
+
+
+def test_typed_readers(monkeypatch):
+    monkeypatch.setenv("X_BOOL", "yes")
+    monkeypatch.setenv("X_INT", "42")
+    monkeypatch.setenv("X_LIST", "a, b,,c")
+    assert env_bool("X_BOOL") is True and env_int("X_INT", 1) == 42 and env_list("X_LIST") == ["a", "b", "c"]
+    monkeypatch.setenv("X_BOOL", "maybe")
+    with pytest.raises(ValueError, match="X_BOOL"):
+        env_bool("X_BOOL")
+    monkeypatch.setenv("X_INT", "ten")
+    with pytest.raises(ValueError, match="X_INT"):
+        env_int("X_INT", 1)
+
+
+def test_database_urls():
+    pg = parse_database_url("postgres://app:s%40cret@db.internal:5433/registry?sslmode=require", "/srv")
+    assert pg["ENGINE"] == "django.db.backends.postgresql"
+    assert (pg["NAME"], pg["USER"], pg["PASSWORD"], pg["HOST"], pg["PORT"]) == ("registry", "app", "s@cret", "db.internal", "5433")
+    assert pg["OPTIONS"] == {"sslmode": "require"}
+    assert parse_database_url("sqlite:///var/x.sqlite3", "/srv")["NAME"] == "/srv/var/x.sqlite3"
+    assert parse_database_url("sqlite:////tmp/x.sqlite3", "/srv")["NAME"] == "/tmp/x.sqlite3"
+    with pytest.raises(ValueError):
+        parse_database_url("mysql://x/y", "/srv")

@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.urls("registry.workcalendar.tes
 @pytest.fixture
 def admin_user(django_user_model):
     # No password: the test logs in directly and does not depend on the configured hashers.
-    return django_user_model.objects.create_superuser(username="calendar-admin", email="", password=None)
+    return django_user_model.objects.create_superuser(username="calendar-admin", email="", password=None, role="admin")
 
 
 @pytest.fixture

@@ -58,6 +58,10 @@ def identity_settings(settings, tmp_path):
     settings.YKB_SIM_KEY_DIR = tmp_path / "ykb-sim"
     settings.FACE_PROVIDER_JWKS = str(tmp_path / "ykb-sim" / "face-public.jwks")
     settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
+    # Personas' passwords hash fast; the legacy-upgrade test puts Argon2 first again.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher",
+                                 "registry.people.hashers.LegacySaltedSHA1PasswordHasher",
+                                 "registry.people.hashers.LegacyMD5PasswordHasher"]
     cache.clear()
     yield settings
     cache.clear()

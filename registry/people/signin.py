@@ -136,7 +136,7 @@ def district_of_credit_code(credit_code: str) -> str:
 
 
 def _sign_in_legal(claims: YkbClaims, *, request, now: datetime):
-    """Return the account of a legal-person 渝快办 login, linked to its enterprise when authenticated."""
+    """Return the account of a legal-person 渝快办 login; a new Chongqing enterprise is recorded unauthenticated."""
     if not claims.credit_code or not claims.enterprise_name:
         raise PeopleError(_("渝快办法人账号未返回企业名称或统一社会信用代码。"), code="people.signin.incomplete")
     with transaction.atomic():
@@ -156,19 +156,16 @@ def _sign_in_legal(claims: YkbClaims, *, request, now: datetime):
         link.credit_code, link.enterprise_name, link.last_sign_in_at = (
             claims.credit_code, claims.enterprise_name, now)
         link.save(update_fields=["credit_code", "enterprise_name", "last_sign_in_at"])
-        enterprise = Enterprise.objects.filter(credit_code=claims.credit_code).first()
-        if enterprise is None:
+        if not Enterprise.objects.filter(credit_code=claims.credit_code).exists():
             district = district_of_credit_code(claims.credit_code)
             if district:
-                enterprise, _created = Enterprise.objects.get_or_create(
+                Enterprise.objects.get_or_create(
                     credit_code=claims.credit_code,
                     defaults={"name": claims.enterprise_name, "district": district,
                               "legal_representative": claims.name},
                 )
-        if enterprise is not None and enterprise.is_authenticated_employer:
-            EnterpriseOperator.objects.get_or_create(
-                user=user, enterprise=enterprise, defaults={"can_confirm": True, "is_manager": True}
-            )
+        # No operator link yet: each legal-person account proves the enterprise once (lock, old
+        # password or on-site) before it may act for it, even if the enterprise is already authenticated.
     return user
 
 

@@ -213,3 +213,19 @@ def test_a_replayed_id_token_of_an_earlier_sign_in_is_refused(provider, db):
 def test_the_keys_come_from_the_providers_jwks_over_http(provider, db):
     keys = ykb.provider_keys()
     assert isinstance(keys, KeySet) and keys.keys[0].kid == load_key("oidc").kid
+
+
+def test_a_legal_person_signs_in_and_is_asked_to_authenticate_the_enterprise(provider, personas):
+    from registry.people.models import EnterpriseOperator
+
+    enterprise = personas.enterprise_a
+    enterprise.auth_state = "authenticated"
+    enterprise.save()
+    identity = add_identity(subject="sim-legal", name="赵山城", number=id_number("50010319700101004"),
+                            kind="legal", credit_code=enterprise.credit_code, enterprise_name=enterprise.name)
+    _browser, done = sign_in(provider, identity)
+    assert urlsplit(done.url).path == "/enterprise/authenticate/"
+    assert "身份锁认证" in done.text and enterprise.name in done.text
+    user = YkbIdentity.objects.get(subject="sim-legal").user
+    assert user.role == "enterprise" and not EnterpriseOperator.objects.filter(user=user).exists()
+    assert not Person.objects.filter(name="赵山城").exists()

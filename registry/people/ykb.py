@@ -75,9 +75,10 @@ def discovery() -> dict:
     document = cache.get(cache_key)
     if document is None:
         try:
-            response = _http().get(issuer + "/.well-known/openid-configuration", timeout=settings.YKB_HTTP_TIMEOUT)
-            response.raise_for_status()
-            document = response.json()
+            with _http() as http:
+                response = http.get(issuer + "/.well-known/openid-configuration", timeout=settings.YKB_HTTP_TIMEOUT)
+                response.raise_for_status()
+                document = response.json()
         except (requests.RequestException, ValueError):
             raise YkbError(_("暂时无法连接渝快办，请稍后再试。"), code="ykb.unreachable") from None
         if document.get("issuer") != issuer:
@@ -93,9 +94,10 @@ def provider_keys(*, refresh: bool = False) -> KeySet:
     data = None if refresh else cache.get(cache_key)
     if data is None:
         try:
-            response = _http().get(uri, timeout=settings.YKB_HTTP_TIMEOUT)
-            response.raise_for_status()
-            data = response.json()
+            with _http() as http:
+                response = http.get(uri, timeout=settings.YKB_HTTP_TIMEOUT)
+                response.raise_for_status()
+                data = response.json()
         except (requests.RequestException, ValueError):
             raise YkbError(_("暂时无法连接渝快办，请稍后再试。"), code="ykb.unreachable") from None
         cache.set(cache_key, data, DISCOVERY_CACHE_SECONDS)
@@ -202,7 +204,12 @@ def complete(request) -> tuple[YkbClaims, str]:
     if not code:
         raise YkbError(_("渝快办未返回授权码，请重新登录。"), code="ykb.no_code")
     document = discovery()
-    client = _client(request)
+    with _client(request) as client:
+        return _redeem(client, document, code, pending)
+
+
+def _redeem(client: OAuth2Session, document: dict, code: str, pending: dict) -> tuple[YkbClaims, str]:
+    """Exchange the code, validate the ID token and read the userinfo attributes."""
     try:
         token = client.fetch_token(
             document["token_endpoint"], grant_type="authorization_code", code=code,

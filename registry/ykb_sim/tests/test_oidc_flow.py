@@ -23,10 +23,20 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def provider(live_server, settings):
-    """Point the site at the simulator served by the live server."""
+def provider(live_server, settings, monkeypatch):
+    """Point the site at the simulator served by the live server; close every HTTP session afterwards."""
     settings.YKB_ISSUER = live_server.url + "/ykb-sim"
-    return live_server.url
+    opened = []
+    original = requests.Session.__init__
+
+    def tracking_init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        opened.append(self)
+
+    monkeypatch.setattr(requests.Session, "__init__", tracking_init)
+    yield live_server.url
+    for session in opened:
+        session.close()
 
 
 def add_identity(subject="sim-wang", name="王五", number=None, **extra) -> SimIdentity:

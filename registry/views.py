@@ -11,7 +11,9 @@ ROLE_HOME = {
     "applicant": "applications:mine",
     "enterprise": "applications:employer_pending",
     "reviewer": "applications:queue",
-    "admin": "admin:index",
+    "district": "people:district_enterprises",
+    "service_centre": "people:person_lookup",
+    "admin": "people:audit_log",
 }
 
 
@@ -19,6 +21,8 @@ def home(request):
     """Show the start page, or send a signed-in user to the page of their role."""
     if request.user.is_authenticated and request.GET.get("stay") != "1":
         target = ROLE_HOME.get(request.user.role)
+        if request.user.role == "enterprise" and not request.user.operator_roles.exists():
+            target = "people:enterprise_auth"  # an employer account that has not authenticated its enterprise yet
         if target:
             return redirect(target)
     context = {"demo_accounts": [], "demo_password": DEMO_PASSWORD, "demo_enterprises": []}

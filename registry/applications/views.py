@@ -26,6 +26,7 @@ from registry.applications.forms import NewApplicationForm, ReasonForm, RefuseFo
 from registry.applications.models import Application, ApplicationStatus, ApplicationType
 from registry.applications.uploads import open_private
 from registry.applications.workflow import EDITABLE
+from registry.people.access import require_recent_auth
 from registry.people.models import Role
 from registry.workcalendar.services import get_calendar
 
@@ -215,6 +216,7 @@ def _reason(request) -> str | None:
 
 @require_POST
 @role_required(Role.APPLICANT)
+@require_recent_auth()
 def submit(request, pk: int):
     return _run(request, pk, lambda a: services.submit_application(actor=request.user, application=a, now=timezone.now()),
                 _("申请已提交，等待聘用企业确认。"))
@@ -229,6 +231,7 @@ def withdraw(request, pk: int):
 
 @require_POST
 @role_required(Role.APPLICANT)
+@require_recent_auth()
 def resubmit(request, pk: int):
     return _run(request, pk, lambda a: services.resubmit_supplement(actor=request.user, application=a, now=timezone.now(),
                                                                      note=request.POST.get("note", "")[:500]),
@@ -262,6 +265,7 @@ def employer_staff(request):
 
 @require_POST
 @role_required(Role.ENTERPRISE)
+@require_recent_auth()
 def confirm(request, pk: int):
     return _run(request, pk, lambda a: services.confirm_by_employer(actor=request.user, application=a, now=timezone.now()),
                 _("已确认。"))
@@ -269,6 +273,7 @@ def confirm(request, pk: int):
 
 @require_POST
 @role_required(Role.ENTERPRISE)
+@require_recent_auth()
 def employer_return(request, pk: int):
     reason = _reason(request)
     if reason is None:
@@ -314,6 +319,7 @@ def queue(request):
 
 @require_POST
 @role_required(Role.REVIEWER)
+@require_recent_auth()
 def approve(request, pk: int):
     return _run(request, pk, lambda a: services.approve_application(actor=request.user, application=a, now=timezone.now()),
                 _("已批准注册。"))
@@ -321,6 +327,7 @@ def approve(request, pk: int):
 
 @require_POST
 @role_required(Role.REVIEWER)
+@require_recent_auth()
 def refuse(request, pk: int):
     form = RefuseForm(request.POST)
     if not form.is_valid():
@@ -333,6 +340,7 @@ def refuse(request, pk: int):
 
 @require_POST
 @role_required(Role.REVIEWER)
+@require_recent_auth()
 def supplement(request, pk: int):
     reason = _reason(request)
     if reason is None:

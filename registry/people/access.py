@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from registry.people.models import Enterprise, EnterpriseOperator, Person, Role
@@ -130,6 +131,17 @@ def auth_age(request) -> float:
     return time.time() - at if at else float("inf")
 
 
+def _return_path(request) -> str:
+    """Return where to come back after signing in again: this page, or for a form post the page it came from."""
+    if request.method == "GET":
+        return request.get_full_path()
+    referer = request.META.get("HTTP_REFERER", "")
+    if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()},
+                                                   require_https=request.is_secure()):
+        return referer
+    return "/"
+
+
 def require_recent_auth(max_age_seconds: int | None = None) -> Callable:
     """Decorate a sensitive view: a sign-in older than max_age_seconds sends the user to sign in again.
 
@@ -144,7 +156,7 @@ def require_recent_auth(max_age_seconds: int | None = None) -> Callable:
                 return redirect_to_login(request.get_full_path())
             if auth_age(request) > limit:
                 messages.warning(request, _("为确认是您本人操作，请重新登录后继续。"))
-                query = urlencode({"next": request.get_full_path(), "reauth": "1"})
+                query = urlencode({"next": _return_path(request), "reauth": "1"})
                 return redirect(f"{reverse(settings.LOGIN_URL)}?{query}")
             return view(request, *args, **kwargs)
 

@@ -237,3 +237,23 @@ class TestQueryCounts:
         with django_assert_max_num_queries(10):
             response = client.get(reverse("applications:mine"))
         assert response.content.decode().count("SQM") == count
+
+
+class TestReauthentication:
+    def test_a_decision_after_a_stale_sign_in_asks_to_sign_in_again(self, world):
+        import time
+
+        from registry.people.access import SESSION_AUTH_AT
+
+        application = under_review(world, at(2026, 11, 20))
+        client = client_for(world.reviewer)
+        session = client.session
+        session[SESSION_AUTH_AT] = time.time() - 3600
+        session.save()
+        response = client.post(reverse("applications:approve", args=[application.pk]),
+                               HTTP_REFERER=f"http://testserver{detail(application)}")
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login")) and "reauth=1" in response["Location"]
+        assert "next=http%3A%2F%2Ftestserver%2Fapplications%2F" in response["Location"]
+        application.refresh_from_db()
+        assert application.status == ApplicationStatus.UNDER_REVIEW

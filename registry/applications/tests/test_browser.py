@@ -10,8 +10,6 @@ import pytest
 from PIL import Image
 
 from registry.applications.models import Application, ApplicationStatus, Registration
-from registry.people.face import record_face_check
-from registry.people.models import FacePurpose
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -48,11 +46,6 @@ def sign_in(page, live_server, username: str) -> None:
     page.wait_for_load_state()
 
 
-def sign_out(page) -> None:
-    page.click("header form button")
-    page.wait_for_load_state()
-
-
 def files(tmp_path):
     pdf = tmp_path / "scan.pdf"
     pdf.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
@@ -63,8 +56,19 @@ def files(tmp_path):
     return pdf, photo
 
 
+def ykb_sign_in(page, live_server, label: str) -> None:
+    """Sign in through the simulated 渝快办 as the test identity with this label."""
+    page.goto(f"{live_server.url}/login/")
+    page.click("#ykb-login")
+    page.wait_for_url("**/ykb-sim/authorize**")
+    page.check(f"text={label}")
+    page.click("button[name=allow]")
+    page.wait_for_url(lambda url: "/ykb-sim/" not in url)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_an_initial_application_goes_from_draft_to_approval(page, live_server, settings, tmp_path):
+    """The journey of issues #2 and #4: 渝快办 sign-in, face check, identity lock, confirmation, approval."""
     from django.core.management import call_command
 
     from registry.workcalendar.services import seed_missing_years
@@ -72,12 +76,13 @@ def test_an_initial_application_goes_from_draft_to_approval(page, live_server, s
     seed_missing_years()  # a transactional test before this one may have flushed the seeded calendar
     settings.ACCEPT_ON_WORKDAY = 0  # accept at once, as the demo does, so one sitting reaches the reviewer
     settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
+    settings.YKB_ISSUER = live_server.url + "/ykb-sim"
     call_command("load_demo", stdout=io.StringIO())
     pdf, photo = files(tmp_path)
     employer = Registration.objects.get(person__name="李四").employer
 
-    # The applicant creates the application.
-    sign_in(page, live_server, "zhangsan")
+    # The applicant signs in through 渝快办 and creates the application.
+    ykb_sign_in(page, live_server, "张三（个人，已实名）")
     page.goto(f"{live_server.url}/applications/new/")
     page.select_option("#id_application_type", "initial")
     page.fill("#id_employer_credit_code", employer.credit_code)
@@ -97,24 +102,33 @@ def test_an_initial_application_goes_from_draft_to_approval(page, live_server, s
         page.click("#upload-material")
         assert "材料已上传" in page.content()
 
-    # Submitting needs a face check; the identity module's provider records one.
+    # Submitting needs a face check: refused first, then passed on the simulated provider.
     page.click("#submit-application")
     assert "请先完成人脸识别" in page.content()
-    from django.utils import timezone
-
-    record_face_check(application.person, FacePurpose.SUBMIT, now=timezone.now())
+    page.click("a:has-text('人脸识别')")
+    page.click("#start-face")
+    page.wait_for_url("**/ykb-sim/face/**")
+    page.click("button[name=pass]")
+    page.wait_for_load_state()
+    page.wait_for_url(f"**/applications/{application.pk}/")
     page.click("#submit-application")
     assert "等待聘用企业确认" in page.content()
-    sign_out(page)
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.AWAITING_EMPLOYER
+    page.context.clear_cookies()
 
-    # The employer confirms; the comparison passes and the application is accepted.
-    sign_in(page, live_server, "corp_a")
-    assert application.reference in page.content()
+    # The employer's legal person signs in, authenticates with the identity lock and confirms.
+    ykb_sign_in(page, live_server, "赵山城（法人：重庆山城建设工程有限公司，用身份锁认证）")
+    page.click("#lock-auth")
+    page.click("button:has-text('使用身份锁签名')")
+    page.wait_for_url(lambda url: "/ykb-sim/" not in url)
+    page.goto(f"{live_server.url}/applications/employer/")
     page.click(f"text={application.reference}")
     page.click("#confirm-application")
     application.refresh_from_db()
     assert application.status == ApplicationStatus.UNDER_REVIEW
-    sign_out(page)
+    assert application.receipt_number
+    page.context.clear_cookies()
 
     # The reviewer finds it in the queue and approves.
     sign_in(page, live_server, "reviewer")
@@ -122,10 +136,11 @@ def test_an_initial_application_goes_from_draft_to_approval(page, live_server, s
     assert "数据比对结果" in page.content()
     page.click("#approve-application")
     assert "已批准注册" in page.content()
-    sign_out(page)
+    page.context.clear_cookies()
 
     # The applicant sees the decision and the new registration.
-    sign_in(page, live_server, "zhangsan")
+    ykb_sign_in(page, live_server, "张三（个人，已实名）")
+    page.goto(f"{live_server.url}/applications/")
     page.screenshot(path=str(tmp_path / "mine.png"), full_page=True)
     content = page.content()
     assert "已批准" in content and "渝250" in content

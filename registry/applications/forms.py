@@ -77,6 +77,12 @@ class UploadForm(forms.Form):
     kind = forms.ChoiceField(label=_("材料类型"), choices=MaterialKind.choices)
     file = forms.FileField(label=_("文件（PDF、JPEG 或 PNG）"))
 
+    def __init__(self, *args, kinds: list[str] | None = None, **kwargs):
+        """Offer only the given material kinds (those the application needs), or all of them."""
+        super().__init__(*args, **kwargs)
+        if kinds:
+            self.fields["kind"].choices = [(k, label) for k, label in MaterialKind.choices if k in kinds]
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > settings.UPLOAD_MAX_BYTES:

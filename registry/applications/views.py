@@ -104,7 +104,8 @@ def application_detail(request, pk: int):
         "required": services.required_for(application),
         "missing": set(services.missing_for(application)) if application.status in EDITABLE else set(),
         "timeline": services.timeline(application),
-        "upload_form": UploadForm(),
+        "upload_form": UploadForm(kinds=None if application.status == ApplicationStatus.SUPPLEMENT
+                                  else [kind for kind, _label in services.required_for(application)]),
         "reason_form": ReasonForm(),
         "refuse_form": RefuseForm(),
         "editable": is_owner and application.status in EDITABLE,

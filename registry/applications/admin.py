@@ -18,6 +18,7 @@ from registry.applications.models import (
     RegistrationTransition,
     Sanction,
 )
+from registry.people.admin import ReadOnlyAdmin
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -44,17 +45,6 @@ class RegistrationSpecialtyInline(ReadOnlyInline):
 class RegistrationTransitionInline(ReadOnlyInline):
     model = RegistrationTransition
     fields = ("at", "actor", "action", "from_status", "to_status", "application")
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Application)

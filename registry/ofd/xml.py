@@ -18,7 +18,7 @@ OFD_NS = "http://www.ofdspec.org/2016"
 # Files written before the 2016 edition use this URI; we read them, never write them.
 LEGACY_NS = "http://www.ofdspec.org"
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
-MAX_XML_BYTES = 20 * 1024 * 1024
+MAX_XML_BYTES = 8 * 1024 * 1024
 
 
 class XmlError(Exception):
@@ -129,7 +129,7 @@ _PARSER = etree.XMLParser(
 def parse_xml(data: bytes, name: str = "part") -> etree._Element:
     """Parse untrusted XML bytes, refusing DTDs with entities, network access and oversized input."""
     if len(data) > MAX_XML_BYTES:
-        raise XmlError(f"{name}: XML part too large")
+        raise XmlError(f"{name}: XML part larger than the accepted maximum")
     # A leading BOM is tolerated (some producers write one); lxml handles it for UTF-8.
     try:
         root = etree.fromstring(data, _PARSER)

@@ -24,11 +24,12 @@ from xml.sax.saxutils import quoteattr
 from asn1crypto import core
 
 from registry.ofd.package import normalise_name, resolve
+from registry.ofd.xml import XmlError, child, children, parse_xml
+from registry.ofd.xml import local as local_name
 
 from .crypto import OID_SM2_WITH_SM3, OID_SM3, sm3
 from .seal import SealError, generalized_time, read_seal
 from .signer import Signer
-from .xmlsafe import XmlError, child, children, local_name, parse_xml
 
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
 NS_DECL = 'xmlns:ofd="http://www.ofdspec.org/2016"'

@@ -24,6 +24,7 @@ from typing import Any
 from asn1crypto import core
 
 from registry.ofd.package import Package, PackageError, read_package, resolve
+from registry.ofd.xml import XmlError, child, child_text, children, parse_xml
 
 from . import asn1
 from .certs import CertificateError, cert_info, certificate_public_key, chain_to_root
@@ -36,7 +37,6 @@ from .crypto import (
     sm3,
 )
 from .sign import der_sequence
-from .xmlsafe import XmlError, child, child_text, children, parse_xml
 
 MAX_SIGNATURES = 64
 MAX_REFERENCES = 10_000

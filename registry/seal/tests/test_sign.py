@@ -9,10 +9,10 @@ import pytest
 from asn1crypto import core
 
 from registry.ofd.package import read_package, write_package
+from registry.ofd.xml import children, parse_xml
 from registry.seal import SealError, Verdict, seal_package, verify_ofd
 from registry.seal.asn1 import SESSignature
 from registry.seal.crypto import sm3
-from registry.seal.xmlsafe import children, parse_xml
 
 from .conftest import SIGN_TIME
 from .helpers import minimal_parts

@@ -78,3 +78,21 @@ def test_database_urls():
     assert parse_database_url("sqlite:////tmp/x.sqlite3", "/srv")["NAME"] == "/tmp/x.sqlite3"
     with pytest.raises(ValueError):
         parse_database_url("mysql://x/y", "/srv")
+
+
+def test_every_setting_is_documented():
+    """Every environment variable the code reads is in .env.example and in the README's table."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    names = set()
+    for path in (root / "registry").rglob("*.py"):
+        if "tests" in path.parts:
+            continue
+        names |= set(re.findall(r'env_(?:str|bool|int|list)\("([A-Z0-9_]+)"', path.read_text(encoding="utf-8")))
+    assert names, "no settings found"
+    example = (root / ".env.example").read_text(encoding="utf-8")
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    missing = sorted(n for n in names if f"\n{n}=" not in example or f"`{n}`" not in readme)
+    assert missing == []

@@ -73,6 +73,24 @@ class NewApplicationForm(forms.Form):
         return details
 
 
+class EditApplicationForm(forms.Form):
+    """Change an application the applicant may still edit (a draft, or one the employer returned)."""
+
+    specialties = forms.MultipleChoiceField(
+        label=_("注册专业"), choices=Specialty.choices, widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("请至少选择一个注册专业。")},
+    )
+    employer_credit_code = forms.CharField(label=_("聘用企业统一社会信用代码"), max_length=18)
+    clean_employer_credit_code = NewApplicationForm.clean_employer_credit_code
+
+    def __init__(self, *args, application, **kwargs):
+        super().__init__(*args, **kwargs)
+        if application.type == ApplicationType.CHANGE:
+            del self.fields["specialties"]
+        if not (application.registration_id is None or application.change_kind == ChangeKind.EMPLOYER):
+            del self.fields["employer_credit_code"]
+
+
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(label=_("材料类型"), choices=MaterialKind.choices)
     file = forms.FileField(label=_("文件（PDF、JPEG 或 PNG）"))

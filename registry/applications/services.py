@@ -240,9 +240,10 @@ def update_application(*, actor, application: Application, now: datetime, specia
     fields = {}
     if specialties is not None and application.type not in {ApplicationType.CHANGE}:
         fields["specialties"] = _validate_specialties(specialties)
-    if employer is not None and application.registration_id is None:
-        fields["employer"] = employer
-    if employer is not None and application.type == ApplicationType.CHANGE and application.change_kind == ChangeKind.EMPLOYER:
+    # The employer is the applicant's choice only for a first registration or a change of employer.
+    chooses_employer = application.registration_id is None or (
+        application.type == ApplicationType.CHANGE and application.change_kind == ChangeKind.EMPLOYER)
+    if employer is not None and chooses_employer:
         fields["employer"] = employer
     if details is not None:
         fields["details"] = {**application.details, **details}

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.my_applications, name="mine"),
     path("new/", views.new_application, name="new"),
     path("<int:pk>/", views.application_detail, name="detail"),
+    path("<int:pk>/edit/", views.edit_application, name="edit"),
     path("<int:pk>/materials/", views.upload_material, name="upload"),
     path("<int:pk>/materials/<int:material_pk>/", views.material_file, name="material"),
     path("<int:pk>/materials/<int:material_pk>/remove/", views.remove_material, name="remove_material"),

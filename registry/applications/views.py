@@ -22,7 +22,13 @@ from registry.applications.access import (
     staff_of,
 )
 from registry.applications.errors import WorkflowError
-from registry.applications.forms import NewApplicationForm, ReasonForm, RefuseForm, UploadForm
+from registry.applications.forms import (
+    EditApplicationForm,
+    NewApplicationForm,
+    ReasonForm,
+    RefuseForm,
+    UploadForm,
+)
 from registry.applications.models import Application, ApplicationStatus, ApplicationType
 from registry.applications.uploads import open_private
 from registry.applications.workflow import EDITABLE
@@ -139,6 +145,29 @@ def _progress_steps(application: Application) -> list[tuple[str, str]]:
     final = status in {"approved", "completed"}
     return [(label, "done" if i < index or (final and i == index) else ("current" if i == index else ""))
             for i, (_key, label) in enumerate(path)]
+
+
+@role_required(Role.APPLICANT)
+def edit_application(request, pk: int):
+    """Let the applicant change the specialties or the employer of a draft or returned application."""
+    application = get_application_for(request.user, pk)
+    if application.status not in EDITABLE:
+        messages.error(request, _("申请已提交，不能再修改。"))
+        return redirect("applications:detail", pk)
+    initial = {"specialties": application.specialties, "employer_credit_code": application.employer.credit_code}
+    form = EditApplicationForm(request.POST or None, application=application, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_application(
+                actor=request.user, application=application, now=timezone.now(),
+                specialties=form.cleaned_data.get("specialties"), employer=form.cleaned_data.get("employer_credit_code"),
+            )
+        except WorkflowError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("申请已修改。"))
+            return redirect("applications:detail", pk)
+    return render(request, "applications/edit.html", {"form": form, "application": application})
 
 
 @login_required

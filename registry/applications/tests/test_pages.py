@@ -257,3 +257,40 @@ class TestReauthentication:
         assert "next=http%3A%2F%2Ftestserver%2Fapplications%2F" in response["Location"]
         application.refresh_from_db()
         assert application.status == ApplicationStatus.UNDER_REVIEW
+
+
+class TestEditing:
+    def test_a_returned_application_is_edited_and_keeps_its_materials(self, world):
+        from registry.applications import services
+
+        application = submitted_initial(world, at(2026, 11, 2))
+        services.return_by_employer(actor=world.operator_a, application=application, reason="专业选错", now=at(2026, 11, 2))
+        materials = application.materials.count()
+        client = client_for(world.applicant)
+        url = reverse("applications:edit", args=[application.pk])
+        response = client.post(url, {"specialties": [], "employer_credit_code": "123"})
+        page = response.content.decode()
+        assert "请至少选择一个注册专业" in page and "统一社会信用代码应为18位" in page
+        response = client.post(url, {"specialties": ["10401001", "10401010"],
+                                     "employer_credit_code": world.enterprise_b.credit_code})
+        assert response.status_code == 302
+        application.refresh_from_db()
+        assert application.specialties == ["10401001", "10401010"] and application.employer == world.enterprise_b
+        assert application.materials.count() == materials
+
+    def test_a_submitted_application_cannot_be_edited_and_others_get_404(self, world):
+        application = submitted_initial(world, at(2026, 11, 2))
+        url = reverse("applications:edit", args=[application.pk])
+        response = client_for(world.applicant).post(url, {"specialties": ["10401002"]}, follow=True)
+        assert "不能再修改" in response.content.decode()
+        application.refresh_from_db()
+        assert application.specialties == ["10401001"]
+        assert client_for(world.outsider).get(url).status_code == 404
+
+    def test_a_renewal_keeps_its_employer(self, world):
+        from registry.applications import services
+
+        application = services.create_application(actor=world.registered, application_type="renewal",
+                                                  specialties=["10401001"], now=at(2026, 11, 2))
+        page = client_for(world.registered).get(reverse("applications:edit", args=[application.pk])).content.decode()
+        assert "employer_credit_code" not in page

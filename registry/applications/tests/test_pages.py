@@ -83,6 +83,17 @@ class TestAccess:
         application.refresh_from_db()
         assert application.status == ApplicationStatus.DRAFT
 
+    def test_a_reviewer_opens_the_full_personal_data_and_it_is_audited(self, world):
+        from registry.people.models import AuditEvent
+
+        application = under_review(world, at(2026, 11, 20))
+        reviewer = client_for(world.reviewer)
+        page = reviewer.get(detail(application)).content.decode()
+        link = reverse("people:person_detail", args=[application.person_id])
+        assert link in page and world.applicant.person.id_number not in page
+        assert world.applicant.person.id_number in reviewer.get(link).content.decode()
+        assert AuditEvent.objects.filter(action="people.person.viewed_full", actor=world.reviewer).exists()
+
     def test_the_id_number_is_masked_on_pages(self, world):
         application = submitted_initial(world, at(2026, 11, 2))
         page = client_for(world.operator_a).get(detail(application)).content.decode()

@@ -498,3 +498,52 @@ class TestRegistrationChanges:
         assert registration.number == "渝2502020202300001"
         assert registration.status == RegistrationStatus.ACTIVE
         assert registration.specialties.get().valid_to == date(2029, 11, 9)
+
+
+class TestRefusedMoves:
+    def test_nothing_moves_from_a_state_that_does_not_allow_it(self, world):
+        application = under_review(world, at(2026, 11, 20))
+        now = at(2026, 11, 26)
+        calls = [
+            lambda: services.withdraw_application(actor=world.applicant, application=application, now=now),
+            lambda: services.confirm_by_employer(actor=world.operator_a, application=application, now=now),
+            lambda: services.return_by_employer(actor=world.operator_a, application=application, reason="x", now=now),
+            lambda: services.resubmit_supplement(actor=world.applicant, application=application, now=now),
+            lambda: services.accept_application(application=application, now=now),
+        ]
+        for call in calls:
+            with pytest.raises(WorkflowError) as err:
+                call()
+            assert err.value.code == "illegal_transition"
+            assert "当前状态（已受理，审查中）下不能进行此操作" in err.value.message
+        application.refresh_from_db()
+        assert application.status == ApplicationStatus.UNDER_REVIEW
+        assert statuses(application)[-1] == ("pending_acceptance", "under_review")
+
+    def test_a_decided_application_stays_decided(self, world):
+        application = under_review(world, at(2026, 11, 20))
+        services.refuse_application(actor=world.reviewer, application=application, reasons=["不符合条件"], now=at(2026, 11, 26))
+        for call in (
+            lambda: services.approve_application(actor=world.reviewer, application=application, now=at(2026, 11, 27)),
+            lambda: services.request_supplement(actor=world.reviewer, application=application, reason="补", now=at(2026, 11, 27)),
+        ):
+            with pytest.raises(WorkflowError):
+                call()
+        assert not Registration.objects.filter(person=world.applicant.person).exists()
+
+    def test_only_the_owner_hands_in_supplementary_material_and_only_reviewers_ask_for_it(self, world):
+        application = under_review(world, at(2026, 11, 20))
+        with pytest.raises(NotAllowed):
+            services.request_supplement(actor=world.operator_a, application=application, reason="补", now=at(2026, 11, 26))
+        services.request_supplement(actor=world.reviewer, application=application, reason="补充学历", now=at(2026, 11, 26))
+        with pytest.raises(NotAllowed):
+            services.resubmit_supplement(actor=world.outsider, application=application, now=at(2026, 11, 27))
+        with pytest.raises(WorkflowError) as err:
+            services.request_supplement(actor=world.reviewer, application=application, reason="", now=at(2026, 11, 26))
+        assert err.value.code == "reason_required"
+
+    def test_cancellation_of_an_unregistered_specialty_is_refused(self, world):
+        with pytest.raises(WorkflowError) as err:
+            services.create_application(actor=world.registered, application_type=ApplicationType.CANCELLATION,
+                                        specialties=[Specialty.MINING], now=at(2026, 11, 2))
+        assert err.value.code == "bad_specialty"

@@ -11,6 +11,7 @@ import pytest
 from registry.applications import services
 from registry.applications.materials import required_materials
 from registry.applications.models import (
+    Application,
     ApplicationType,
     ContinuingEducation,
     MaterialKind,
@@ -119,6 +120,17 @@ def upload_all(user: User, application, now: datetime) -> None:
         data = png_bytes() if kind in {MaterialKind.PHOTO, MaterialKind.SIGNATURE} else PDF_BYTES
         services.add_material(actor=user, application=application, kind=kind, data=data,
                               original_name=f"{kind}.pdf", now=now)
+
+
+def reported(user: User, operator: User, now: datetime, **create) -> Application:
+    """Return an application created, completed, face-checked, submitted by `user` and confirmed by `operator`."""
+    application = services.create_application(actor=user, now=now, **create)
+    upload_all(user, application, now)
+    face(user, now)
+    services.submit_application(actor=user, application=application, now=now)
+    services.confirm_by_employer(actor=operator, application=application, now=now)
+    application.refresh_from_db()
+    return application
 
 
 def draft_initial(world: World, now: datetime, **kwargs):

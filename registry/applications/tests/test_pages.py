@@ -153,16 +153,12 @@ class TestForms:
 def under_review_for_registered(world):
     """Return a renewal of 李四 accepted in November 2026, with a deadline inside 2026."""
     from registry.applications import services
-    from registry.applications.tests.conftest import upload_all
+    from registry.applications.tests.conftest import reported
 
     now = at(2026, 11, 2)
-    application = services.create_application(actor=world.registered, application_type="renewal",
-                                              specialties=["10401001"], now=now)
-    upload_all(world.registered, application, now)
-    face(world.registered, now)
-    services.submit_application(actor=world.registered, application=application, now=now)
-    services.confirm_by_employer(actor=world.operator_a, application=application, now=now)
+    reported(world.registered, world.operator_a, now, application_type="renewal", specialties=["10401001"])
     services.accept_due_applications(now=at(2026, 11, 5))
+    application = world.registered.person.applications.get()
     application.refresh_from_db()
     assert application.due_on.year == 2026
     return application

@@ -26,9 +26,9 @@ from registry.applications.tests.conftest import (
     at,
     draft_initial,
     face,
+    reported,
     submitted_initial,
     under_review,
-    upload_all,
 )
 from registry.people.models import AuditEvent, FaceCheck
 
@@ -285,13 +285,8 @@ class TestComparisonAndAcceptance:
 
     def test_a_change_gets_three_working_days(self, world):
         now = at(2026, 11, 20)
-        application = services.create_application(
-            actor=world.registered, application_type=ApplicationType.CHANGE, change_kind=ChangeKind.EMPLOYER,
-            specialties=[], employer=world.enterprise_b, now=now)
-        upload_all(world.registered, application, now)
-        face(world.registered, now)
-        services.submit_application(actor=world.registered, application=application, now=now)
-        services.confirm_by_employer(actor=world.operator_b, application=application, now=now)
+        application = reported(world.registered, world.operator_b, now, application_type=ApplicationType.CHANGE,
+                               change_kind=ChangeKind.EMPLOYER, specialties=[], employer=world.enterprise_b)
         services.accept_due_applications(now=at(2026, 11, 24, 1))
         application.refresh_from_db()
         assert application.due_on == date(2026, 11, 27)
@@ -309,14 +304,8 @@ class TestComparisonAndAcceptance:
         now = at(2026, 11, 2)
         Sanction.objects.create(id_number=world.applicant.person.id_number, kind="false_materials",
                                 decided_on=date(2026, 3, 1))
-        application = services.create_application(
-            actor=world.applicant, application_type=ApplicationType.INITIAL,
-            specialties=[Specialty.BUILDING, Specialty.HIGHWAY], employer=world.enterprise_a, now=now)
-        upload_all(world.applicant, application, now)
-        face(world.applicant, now)
-        services.submit_application(actor=world.applicant, application=application, now=now)
-        services.confirm_by_employer(actor=world.operator_a, application=application, now=now)
-        application.refresh_from_db()
+        application = reported(world.applicant, world.operator_a, now, application_type=ApplicationType.INITIAL,
+                               specialties=[Specialty.BUILDING, Specialty.HIGHWAY], employer=world.enterprise_a)
         assert application.status == ApplicationStatus.NOT_ACCEPTED
         failed = {f["code"] for f in application.comparison if not f["passed"]}
         assert failed == {"qualification.missing", "sanction.false_materials"}
@@ -328,13 +317,8 @@ class TestComparisonAndAcceptance:
     def test_an_employer_change_is_refused_while_a_project_is_locked(self, world):
         now = at(2026, 11, 2)
         ProjectLock.objects.create(person=world.registered.person, project_name="两江新区某安置房项目")
-        application = services.create_application(
-            actor=world.registered, application_type=ApplicationType.CHANGE, change_kind=ChangeKind.EMPLOYER,
-            specialties=[], employer=world.enterprise_b, now=now)
-        upload_all(world.registered, application, now)
-        face(world.registered, now)
-        services.submit_application(actor=world.registered, application=application, now=now)
-        services.confirm_by_employer(actor=world.operator_b, application=application, now=now)
+        application = reported(world.registered, world.operator_b, now, application_type=ApplicationType.CHANGE,
+                               change_kind=ChangeKind.EMPLOYER, specialties=[], employer=world.enterprise_b)
         application.refresh_from_db()
         assert application.status == ApplicationStatus.NOT_ACCEPTED
         assert [f["code"] for f in application.comparison if not f["passed"]] == ["project.locked"]
@@ -418,13 +402,8 @@ class TestReview:
 
 class TestRegistrationChanges:
     def _through_review(self, world, user, employer_operator, application_type, specialties, now, **kwargs):
-        application = services.create_application(actor=user, application_type=application_type,
-                                                  specialties=specialties, now=now, **kwargs)
-        upload_all(user, application, now)
-        face(user, now)
-        services.submit_application(actor=user, application=application, now=now)
-        services.confirm_by_employer(actor=employer_operator, application=application, now=now)
-        application.refresh_from_db()
+        application = reported(user, employer_operator, now, application_type=application_type,
+                               specialties=specialties, **kwargs)
         assert application.status == ApplicationStatus.PENDING_ACCEPTANCE, application.comparison
         services.accept_due_applications(now=now + timedelta(days=7))
         application.refresh_from_db()
@@ -441,13 +420,8 @@ class TestRegistrationChanges:
 
     def test_renewal_outside_the_window_is_not_accepted(self, world):
         now = at(2026, 12, 10)  # later than 30 days before expiry
-        application = services.create_application(actor=world.registered, application_type=ApplicationType.RENEWAL,
-                                                  specialties=[Specialty.BUILDING], now=now)
-        upload_all(world.registered, application, now)
-        face(world.registered, now)
-        services.submit_application(actor=world.registered, application=application, now=now)
-        services.confirm_by_employer(actor=world.operator_a, application=application, now=now)
-        application.refresh_from_db()
+        application = reported(world.registered, world.operator_a, now, application_type=ApplicationType.RENEWAL,
+                               specialties=[Specialty.BUILDING])
         assert application.status == ApplicationStatus.NOT_ACCEPTED
         assert "renewal.too_late" in {f["code"] for f in application.comparison if not f["passed"]}
 
@@ -472,13 +446,8 @@ class TestRegistrationChanges:
         registration_changed.connect(lambda **kw: received.append(kw["change"]), weak=False, dispatch_uid="t2")
         now = at(2026, 11, 2)
         try:
-            application = services.create_application(
-                actor=world.registered, application_type=ApplicationType.CANCELLATION,
-                specialties=[Specialty.BUILDING], details={"cancellation_reason": "解除劳动合同"}, now=now)
-            upload_all(world.registered, application, now)
-            face(world.registered, now)
-            services.submit_application(actor=world.registered, application=application, now=now)
-            services.confirm_by_employer(actor=world.operator_a, application=application, now=now)
+            application = reported(world.registered, world.operator_a, now, application_type=ApplicationType.CANCELLATION,
+                                   specialties=[Specialty.BUILDING], details={"cancellation_reason": "解除劳动合同"})
         finally:
             registration_changed.disconnect(dispatch_uid="t2")
         assert application.status == ApplicationStatus.COMPLETED

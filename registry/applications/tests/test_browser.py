@@ -7,6 +7,7 @@ import os
 import shutil
 
 import pytest
+from django.db import connections
 from PIL import Image
 
 from registry.applications.models import Application, ApplicationStatus, Registration
@@ -34,6 +35,9 @@ def page(live_server):
         context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")  # a phone
         yield context.new_page()
         browser.close()
+        # ORM calls made while Playwright's loop runs get their own connection (asgiref's Local follows the
+        # loop's context); close it here, or PostgreSQL cannot drop the test database at the end.
+        connections.close_all()
 
 
 def sign_in(page, live_server, username: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from django.db import connections
 
 from registry.people.models import FaceCheck, Person
 from registry.people.tests.conftest import id_number
@@ -30,6 +31,9 @@ def browser_page(monkeypatch):
         page = browser.new_page()
         yield page
         browser.close()
+        # ORM calls made while Playwright's loop runs use their own connection; close it so PostgreSQL can
+        # drop the test database.
+        connections.close_all()
 
 
 def test_a_person_signs_in_through_ykb_and_passes_the_face_check(live_server, settings, browser_page):

@@ -18,3 +18,11 @@ def shared_dir() -> Path:
     if not (SHARED_DIR / "standards").is_dir():
         pytest.fail(f"reference material not found at {SHARED_DIR}; set REGISTRY_SHARED_DIR")
     return SHARED_DIR
+
+
+# Property tests are about correctness, not speed: no per-example deadline, which a loaded CI machine
+# would otherwise turn into random failures.
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
+hypothesis_settings.register_profile("registry", deadline=None, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "registry"))

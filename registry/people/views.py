@@ -6,6 +6,7 @@ Views parse input, call one service, and turn a domain error into a message.
 from __future__ import annotations
 
 import csv
+import json
 from datetime import datetime, time, timedelta
 from urllib.parse import urlencode
 
@@ -445,6 +446,12 @@ class _Echo:
         return value
 
 
+def _csv_cell(value: object) -> str:
+    """Return a CSV cell a spreadsheet will not run as a formula (text starting with = + - @ is quoted)."""
+    text = str(value)
+    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
+
+
 @never_cache
 @require_role(Role.ADMIN)
 @require_GET
@@ -459,10 +466,11 @@ def audit_export(request):
         yield "\ufeff"
         yield writer.writerow(["时间", "操作人", "操作", "对象类型", "对象编号", "来源地址", "详情"])
         for event in events.iterator(chunk_size=2000):
-            yield writer.writerow([
+            yield writer.writerow([_csv_cell(value) for value in (
                 timezone.localtime(event.at).isoformat(), event.actor.username if event.actor else "",
-                event.action, event.target_type, event.target_id, event.ip_address or "", event.details,
-            ])
+                event.action, event.target_type, event.target_id, event.ip_address or "",
+                json.dumps(event.details, ensure_ascii=False),
+            )])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'

@@ -138,6 +138,20 @@ def test_administrators_search_and_export_the_audit_log(client, personas):
     assert AuditEvent.objects.filter(action="people.audit.exported", actor=personas.admin).exists()
 
 
+def test_the_export_does_not_let_a_spreadsheet_run_formulas(client, personas):
+    from registry.people.audit import log_action
+    from registry.people.models import User
+
+    attacker = User.objects.create_user(username="=SUM(1+1)", password=None)
+    log_action("people.test.event", actor=attacker, details={"note": "@cmd"})
+    signed_in(client, personas.admin)
+    export = client.get("/audit/export.csv", {"action": "people.test"})
+    body = b"".join(export.streaming_content).decode("utf-8")
+    assert ",'=SUM(1+1)," in body  # quoted: read as text, never run as a formula
+    assert ",=" not in body and "\n=" not in body
+    assert '""note"": ""@cmd""' in body  # details are JSON inside one cell
+
+
 def test_others_cannot_read_the_audit_log(client, personas):
     signed_in(client, personas.reviewer)
     assert client.get("/audit/").status_code == 403

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from registry.identifiers import InvalidIdentifier, parse_credit_code
 from registry.people import lock
 from registry.people.access import has_role
 from registry.people.audit import client_ip, log_action
@@ -240,23 +241,39 @@ def request_onsite(*, actor, enterprise: Enterprise, now: datetime, request=None
         log_action("people.enterprise.onsite_requested", actor=actor, target=enterprise, request=request)
 
 
+def credit_code_warnings(enterprise: Enterprise) -> list[str]:
+    """Return the failed checks of the enterprise's credit code, as sentences for the officer (empty: all pass)."""
+    try:
+        return [w.message for w in parse_credit_code(enterprise.credit_code).warnings]
+    except InvalidIdentifier as error:
+        return [error.message]
+
+
 def decide_onsite(
     *, actor, enterprise: Enterprise, approved: bool, reason: str, is_agent: bool, checks: dict[str, bool],
-    scans: dict[str, str], now: datetime, request=None,
+    scans: dict[str, str], now: datetime, request=None, credit_code_override: str = "",
 ) -> EnterpriseAuthentication:
     """Record the district officer's on-site decision; approval binds the enterprise's legal-person accounts.
 
     The officer must belong to the enterprise's district; the licence and qualification certificate
     must have been checked and scanned, and for an agent also the legal person's authorisation letter.
+    A credit code failing its check character (some really issued codes do) is accepted only with the
+    officer's recorded reason, after comparing it with the original licence.
     """
     if not has_role(actor, Role.DISTRICT) or not actor.district or actor.district != enterprise.district:
         raise PeopleError(_("只能办理本区县注册企业的现场认证。"), code="people.enterprise.other_district")
+    override = credit_code_override.strip()[:200]
+    code_warnings = credit_code_warnings(enterprise) if approved else []
     if approved:
         required = ["licence", "qualification"] + (["authorisation"] if is_agent else [])
         missing = [k for k in required if not checks.get(k) or not scans.get(k)]
         if missing:
             raise PeopleError(_("通过认证前须核验并上传营业执照、资质证书（代办的还须法定代表人授权书）。"),
                               code="people.enterprise.onsite_incomplete")
+        if code_warnings and not override:
+            raise PeopleError(
+                _("统一社会信用代码校验未通过（%(problems)s）。请与营业执照原件核对，确认无误后填写覆盖原因。")
+                % {"problems": "；".join(code_warnings)}, code="people.enterprise.credit_code_unverified")
     elif not reason.strip():
         raise PeopleError(_("不予认证时须填写原因。"), code="people.enterprise.no_reason")
     record = {
@@ -272,6 +289,10 @@ def decide_onsite(
             )
             log_action("people.enterprise.onsite_refused", actor=actor, target=enterprise, request=request)
             return entry
+        if code_warnings:
+            Enterprise.objects.filter(pk=enterprise.pk).update(credit_code_override_reason=override)
+            log_action("people.enterprise.credit_code_overridden", actor=actor, target=enterprise, request=request,
+                       details={"warnings": code_warnings, "reason": override})
         legal_users = User.objects.filter(
             ykb_identities__kind=YkbAccountKind.LEGAL, ykb_identities__credit_code=enterprise.credit_code,
             is_active=True,

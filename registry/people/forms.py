@@ -31,6 +31,10 @@ class OnsiteDecisionForm(forms.Form):
     authorisation_scan = forms.FileField(label=_("法定代表人授权书扫描件"), required=False)
     reason = forms.CharField(label=_("意见或不予认证原因"), required=False, max_length=300,
                              widget=forms.Textarea(attrs={"rows": 3}))
+    credit_code_override = forms.CharField(
+        label=_("信用代码校验覆盖原因（仅当校验未通过时填写）"), required=False, max_length=200,
+        help_text=_("例如：已与营业执照原件核对一致，该代码为登记机关实际核发。"),
+    )
 
 
 class OperatorForm(forms.Form):

@@ -326,7 +326,8 @@ def district_enterprise(request, pk: int):
                 reason=data["reason"], is_agent=data["is_agent"],
                 checks={"licence": data["checked_licence"], "qualification": data["checked_qualification"],
                         "authorisation": data["checked_authorisation"]},
-                scans=scans, now=timezone.now(), request=request)
+                scans=scans, now=timezone.now(), request=request,
+                credit_code_override=data["credit_code_override"])
         except UploadRejected as error:
             form.add_error(None, error.message)
         except PeopleError as error:
@@ -336,7 +337,8 @@ def district_enterprise(request, pk: int):
             return redirect("people:district_enterprise", pk=enterprise.pk)
     history = enterprise.authentications.select_related("actor")[:20]
     return render(request, "people/district_enterprise.html",
-                  {"enterprise": enterprise, "form": form, "history": history})
+                  {"enterprise": enterprise, "form": form, "history": history,
+                   "credit_code_warnings": enterprise_auth.credit_code_warnings(enterprise)})
 
 
 @never_cache

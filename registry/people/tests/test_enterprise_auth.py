@@ -315,6 +315,38 @@ def test_a_scan_that_is_not_pdf_jpeg_or_png_is_refused(client, personas):
     assert not EnterpriseAuthentication.objects.exists()
 
 
+def test_a_credit_code_failing_its_check_needs_the_officers_recorded_reason(client, personas):
+    from registry.identifiers import uscc_check_char
+    from registry.people.models import AuditEvent, Enterprise
+
+    first17 = "91500112MA6000ABC"
+    wrong = next(c for c in "0123456789ABCDEFGHJKLMNPQRTUWXY" if c != uscc_check_char(first17))
+    enterprise = Enterprise.objects.create(credit_code=first17 + wrong, name="重庆校验异常建筑有限公司",
+                                           district="500112")
+    signed_in(client, personas.district_yb)
+    url = f"/district/enterprises/{enterprise.pk}/"
+    assert "统一社会信用代码校验未通过" in client.get(url).content.decode()
+    response = client.post(url, onsite_form())
+    assert "请与营业执照原件核对" in response.content.decode()
+    enterprise.refresh_from_db()
+    assert enterprise.auth_state == EnterpriseAuthState.UNAUTHENTICATED
+    response = client.post(url, onsite_form(credit_code_override="已与营业执照原件核对一致，为登记机关实际核发"))
+    assert response.status_code == 302
+    enterprise.refresh_from_db()
+    assert enterprise.auth_state == EnterpriseAuthState.AUTHENTICATED
+    assert enterprise.credit_code_override_reason == "已与营业执照原件核对一致，为登记机关实际核发"
+    event = AuditEvent.objects.get(action="people.enterprise.credit_code_overridden")
+    assert event.actor == personas.district_yb and event.details["warnings"]
+
+
+def test_a_valid_credit_code_needs_no_override(client, personas):
+    signed_in(client, personas.district_yb)
+    assert "统一社会信用代码校验未通过" not in client.get(f"/district/enterprises/{personas.enterprise_b.pk}/").content.decode()
+    client.post(f"/district/enterprises/{personas.enterprise_b.pk}/", onsite_form())
+    personas.enterprise_b.refresh_from_db()
+    assert personas.enterprise_b.credit_code_override_reason == ""
+
+
 def test_a_refusal_needs_a_reason(client, personas):
     signed_in(client, personas.district_yb)
     response = client.post(f"/district/enterprises/{personas.enterprise_b.pk}/", {"decision": "refuse"})

@@ -111,10 +111,7 @@ def _sign_in_person(claims: YkbClaims, *, request, now: datetime):
                 raise _conflict(claims, request=request, reason=_("该证件号码已关联另一个渝快办账号"), target=person)
             user = person.user
             if user is None:
-                user = User.objects.create_user(username=_username_for(claims), role=Role.APPLICANT,
-                                                first_name=claims.name)
-                user.set_unusable_password()
-                user.save(update_fields=["password"])
+                user = _new_account(claims, Role.APPLICANT)
             link = YkbIdentity.objects.create(user=user, issuer=claims.issuer, subject=claims.subject,
                                               kind=YkbAccountKind.PERSON)
             log_action("people.ykb.linked", actor=user, target=person, request=request)
@@ -125,6 +122,11 @@ def _sign_in_person(claims: YkbClaims, *, request, now: datetime):
         link.last_sign_in_at = now
         link.save(update_fields=["last_sign_in_at"])
     return user
+
+
+def _new_account(claims: YkbClaims, role: str) -> User:
+    """Create the account of a first 渝快办 sign-in; it has no password (create_user(password=None) makes it unusable)."""
+    return User.objects.create_user(username=_username_for(claims), password=None, role=role, first_name=claims.name)
 
 
 def district_of_credit_code(credit_code: str) -> str:
@@ -142,10 +144,7 @@ def _sign_in_legal(claims: YkbClaims, *, request, now: datetime):
     with transaction.atomic():
         link = YkbIdentity.objects.select_related("user").filter(issuer=claims.issuer, subject=claims.subject).first()
         if link is None:
-            user = User.objects.create_user(username=_username_for(claims), role=Role.ENTERPRISE,
-                                            first_name=claims.name)
-            user.set_unusable_password()
-            user.save(update_fields=["password"])
+            user = _new_account(claims, Role.ENTERPRISE)
             link = YkbIdentity.objects.create(user=user, issuer=claims.issuer, subject=claims.subject,
                                               kind=YkbAccountKind.LEGAL)
         user = link.user

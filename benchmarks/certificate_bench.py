@@ -27,24 +27,24 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PIL import Image, ImageFilter  # noqa: E402
 
+from registry import clock  # noqa: E402
 from registry.certificates.demo import demo_certificate_data, demo_photo, demo_signature  # noqa: E402
 from registry.certificates.document import build_certificate, build_certificate_parts  # noqa: E402
 from registry.certificates.layout import load_layout  # noqa: E402
 from registry.ofd.package import write_package  # noqa: E402
-from registry.seal import load_demo_authority, sm3  # noqa: E402
+from registry.seal import sm3  # noqa: E402
+from registry.seal.demo import create_demo_pki  # noqa: E402
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘蒋蔡余杜叶程魏苏吕丁任沈姚卢"
 )
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国志红玉兵辉鹏宇浩然晨曦嘉怡子涵梓轩雨欣博文俊杰"
-SIGN_TIME = datetime(2026, 11, 24, 2, 30, tzinfo=UTC)
 
 
 def realistic_photo(target_bytes: int = 40_000) -> bytes:
@@ -75,21 +75,23 @@ def run(count: int, rounds: int = 3) -> dict[str, object]:
     """Measure build and floor rates and memory; return the figures."""
     layout = load_layout()
     photo, signature = realistic_photo(), demo_signature()
+    # One "now" for the demo keys, the seal's validity, the signing time and the issue date.
+    now = clock.now().replace(microsecond=0)
     with tempfile.TemporaryDirectory() as folder:
-        authority = load_demo_authority(Path(folder), create_if_missing=True)
-    base = demo_certificate_data(photo=photo, signature=signature)
+        authority = create_demo_pki(Path(folder), now=now)
+    base = demo_certificate_data(photo=photo, signature=signature, issue_date=now.astimezone(clock.LOCAL_ZONE).date())
     batch = [dataclasses.replace(base, name=name) for name in names(count)]
 
     # Warm-up: parse fonts, convert the common glyphs (a long-running worker has done this already).
     for data in batch[:5]:
         build_certificate(
-            data, layout=layout, signer=authority.signer, seal=authority.seal, sign_time=SIGN_TIME
+            data, layout=layout, signer=authority.signer, seal=authority.seal, sign_time=now
         )
 
     # The floor: the same final parts, only digested, zipped and signed once.
     final_parts = [
         build_certificate_parts(
-            data, layout=layout, signer=authority.signer, seal=authority.seal, sign_time=SIGN_TIME
+            data, layout=layout, signer=authority.signer, seal=authority.seal, sign_time=now
         ).parts
         for data in batch
     ]
@@ -98,7 +100,7 @@ def run(count: int, rounds: int = 3) -> dict[str, object]:
         return [
             len(
                 build_certificate(
-                    data, layout=layout, signer=authority.signer, seal=authority.seal, sign_time=SIGN_TIME
+                    data, layout=layout, signer=authority.signer, seal=authority.seal, sign_time=now
                 )
             )
             for data in batch
@@ -124,7 +126,7 @@ def run(count: int, rounds: int = 3) -> dict[str, object]:
 
     tracemalloc.start()
     build_certificate(
-        batch[0], layout=layout, signer=authority.signer, seal=authority.seal, sign_time=SIGN_TIME
+        batch[0], layout=layout, signer=authority.signer, seal=authority.seal, sign_time=now
     )
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()

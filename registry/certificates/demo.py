@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import io
 import math
-from datetime import date
+from datetime import date, timedelta
 
 from PIL import Image, ImageDraw, ImageFilter
 
+from registry import clock
+from registry.applications.rules import add_years
 from registry.certificates.document import CertificateData
 from registry.certificates.verification import verification_url
 
@@ -75,12 +77,18 @@ def demo_certificate_data(
     *,
     base_url: str = "https://zfcxjw.cq.gov.cn/jzs/verify",
     secret: str | bytes = "demo-verification-key",
-    issue_date: date = date(2026, 11, 24),
+    issue_date: date | None = None,
     photo: bytes | None = None,
     signature: bytes | None = None,
     name: str = "张晓明",
 ) -> CertificateData:
-    """Return the data of a synthetic Chongqing certificate."""
+    """Return the data of a synthetic Chongqing certificate issued on issue_date (default today).
+
+    One specialty was registered on the issue date, the other a year and a half before it; both run
+    for three years less a day.
+    """
+    issue_date = issue_date or clock.today()
+    earlier = issue_date - timedelta(days=540)
     return CertificateData(
         name=name,
         sex="男",
@@ -89,8 +97,8 @@ def demo_certificate_data(
         registration_number="渝2502019202100001",
         employer_name="重庆示例建设工程有限公司",
         specialties=[
-            ("建筑工程", date(2026, 11, 24), date(2029, 11, 23)),
-            ("市政公用工程", date(2025, 6, 1), date(2028, 5, 31)),
+            ("建筑工程", issue_date, add_years(issue_date, 3) - timedelta(days=1)),
+            ("市政公用工程", earlier, add_years(earlier, 3) - timedelta(days=1)),
         ],
         issue_date=issue_date,
         authority_name="重庆市住房和城乡建设委员会",

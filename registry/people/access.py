@@ -6,7 +6,6 @@ district scoping live here and nowhere else.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable
 from functools import wraps
 from urllib.parse import urlencode
@@ -22,6 +21,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from registry import clock
 from registry.people.models import Enterprise, EnterpriseOperator, Person, Role
 
 # Roles that may open any person's record (and every opening is logged as personal-data access).
@@ -122,13 +122,13 @@ def operated_enterprises(user, *, confirming: bool = False) -> QuerySet[Enterpri
 
 def mark_authenticated_now(request) -> None:
     """Record in the session that the user has just proved who they are."""
-    request.session[SESSION_AUTH_AT] = int(time.time())
+    request.session[SESSION_AUTH_AT] = int(clock.timestamp())
 
 
 def auth_age(request) -> float:
     """Return seconds since the user last signed in (infinite when unknown)."""
     at = request.session.get(SESSION_AUTH_AT)
-    return time.time() - at if at else float("inf")
+    return clock.timestamp() - at if at else float("inf")
 
 
 def _return_path(request) -> str:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from registry import clock
+
 from .certs import build_certificate, load_certificate, pem_certificate
 from .crypto import generate_private_key, private_key_pem, public_key_der, sm2_sign
 from .picture import draw_round_seal
@@ -51,7 +53,7 @@ def create_demo_pki(directory: Path | str, *, now: datetime | None = None) -> De
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    now = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    now = (now or clock.now()).astimezone(UTC).replace(microsecond=0)
     password = os.environ.get(PASSWORD_ENV, "").encode() or None
     start = now - timedelta(days=1)
 

@@ -11,7 +11,6 @@ import base64
 import hashlib
 import hmac
 import secrets
-import time
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -28,6 +27,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from joserfc import jwt
 
+from registry import clock
 from registry.people.lock import SoftwareLock, b64url
 from registry.people.models import mask_id_number
 from registry.ykb_sim.keys import load_key, public_jwks
@@ -179,7 +179,7 @@ def token(request):
         return _token_error("invalid_grant")
     access = secrets.token_urlsafe(32)
     SimAccessToken.objects.create(token_hash=_sha256(access), code=code, expires_at=now + TOKEN_LIFETIME)
-    issued = int(time.time())
+    issued = int(clock.timestamp())
     key = load_key("oidc")
     claims = {
         "iss": issuer_for(request), "sub": code.identity.subject, "aud": client_id, "azp": client_id,
@@ -229,7 +229,7 @@ def face(request):
         return render(request, "ykb_sim/error.html", {"error": "人脸识别请求无效"}, status=400)
     if request.method == "GET":
         return render(request, "ykb_sim/face.html", {"fields": fields})
-    issued = int(time.time())
+    issued = int(clock.timestamp())
     key = load_key("face")
     claims = {
         "iss": settings.FACE_PROVIDER_ISSUER, "aud": settings.YKB_CLIENT_ID, "jti": secrets.token_hex(16),

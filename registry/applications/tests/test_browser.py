@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 
 import pytest
 from django.db import connections
@@ -12,23 +11,18 @@ from PIL import Image
 
 from registry.applications.models import Application, ApplicationStatus, Registration
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (scripts/bootstrap installs it)"),
-]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def page(live_server):
+def page(live_server, chromium):
     # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes are still synchronous.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
+            executable_path=chromium,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                   "--no-first-run", "--disable-sync"],
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -11,9 +11,9 @@ from lxml import etree
 from registry.certificates.demo import demo_certificate_data, demo_photo, demo_signature
 from registry.certificates.document import CertificateData
 from registry.certificates.layout import Layout, load_layout
+from registry.clock import LOCAL_ZONE
 from registry.ofd.tests.schemas import assert_valid, load_schemas
-
-SIGN_TIME = datetime(2026, 11, 24, 2, 30, tzinfo=UTC)
+from registry.seal.demo import create_demo_pki
 
 
 @pytest.fixture(scope="session")
@@ -34,10 +34,18 @@ def signature_image() -> bytes:
     return demo_signature()
 
 
+@pytest.fixture(scope="session")
+def sign_time(clock_now: datetime) -> datetime:
+    """Return the signing time of the session's certificates: the session's one "now"."""
+    return clock_now
+
+
 @pytest.fixture
-def data(photo: bytes, signature_image: bytes) -> CertificateData:
-    """Return the demo certificate data."""
-    return demo_certificate_data(photo=photo, signature=signature_image)
+def data(photo: bytes, signature_image: bytes, sign_time: datetime) -> CertificateData:
+    """Return the demo certificate data, issued on the signing day."""
+    return demo_certificate_data(
+        photo=photo, signature=signature_image, issue_date=sign_time.astimezone(LOCAL_ZONE).date()
+    )
 
 
 @pytest.fixture(scope="session")
@@ -53,7 +61,6 @@ def validate(schemas):
 
 
 @pytest.fixture(scope="session")
-def authority(tmp_path_factory):
-    """Return the demo seal authority (signer, seal, trust root), created once per test session."""
-    seal = pytest.importorskip("registry.seal")
-    return seal.load_demo_authority(tmp_path_factory.mktemp("demo-seal"), create_if_missing=True)
+def authority(tmp_path_factory, clock_now: datetime):
+    """Return the demo seal authority (signer, seal, trust root), made at the session's "now"."""
+    return create_demo_pki(tmp_path_factory.mktemp("demo-seal"), now=clock_now)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import re
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 import pytest
 import zxingcpp
@@ -18,16 +18,17 @@ from registry.certificates.document import (
     mask_id_number,
 )
 from registry.certificates.layout import parse_layout
+from registry.clock import LOCAL_ZONE
 from registry.ofd.fonts import MissingGlyphError
 from registry.ofd.reader import PathItem, read_ofd
-
-from .conftest import SIGN_TIME
 
 DPI = 300
 
 
 def _page(data, layout, **kwargs):
-    built = build_certificate_parts(data, layout=layout, sign_time=SIGN_TIME, **kwargs)
+    # Unsealed: the signing time only dates the document, so take it from the data's issue date.
+    sign_time = datetime.combine(data.issue_date, time(10, 30), tzinfo=LOCAL_ZONE)
+    built = build_certificate_parts(data, layout=layout, sign_time=sign_time, **kwargs)
     return built, read_ofd(built.to_bytes())
 
 
@@ -35,9 +36,14 @@ def _texts(document) -> list[str]:
     return [item.text for item in document.pages[0].texts]
 
 
+def _chinese(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def test_the_page_shows_every_field_of_the_certificate_face(data, layout):
     _, document = _page(data, layout)
     texts = _texts(document)
+    (first, start1, end1), (second, start2, end2) = data.specialties
     assert texts[0] == "中华人民共和国二级建造师注册证书"
     for expected in (
         "张晓明",
@@ -46,9 +52,9 @@ def test_the_page_shows_every_field_of_the_certificate_face(data, layout):
         "50010119880307123X",
         "渝2502019202100001",
         "重庆示例建设工程有限公司",
-        "建筑工程（有效期：2026年11月24日至2029年11月23日）",
-        "市政公用工程（有效期：2025年6月1日至2028年5月31日）",
-        "2026年11月24日",
+        f"{first}（有效期：{_chinese(start1)}至{_chinese(end1)}）",
+        f"{second}（有效期：{_chinese(start2)}至{_chinese(end2)}）",
+        _chinese(data.issue_date),
         "重庆市住房和城乡建设委员会",
         "证照标识：1.2.156.3005.2.11100000000013338W001.11500000MB1234567A.2026000001.001.M",
         "证书编号：CQ2026000001",
@@ -93,8 +99,9 @@ def test_the_metadata_carries_the_key_fields(data, layout):
     assert custom["注册编号"] == "渝2502019202100001"
     assert custom["证照标识"] == data.licence_identifier
     assert custom["持证人"] == "张晓明"
-    assert custom["注册专业"].startswith("建筑工程（2026-11-24至2029-11-23）")
-    assert document.doc_info["CreationDate"] == "2026-11-24"
+    first, start, end = data.specialties[0]
+    assert custom["注册专业"].startswith(f"{first}（{start.isoformat()}至{end.isoformat()}）")
+    assert document.doc_info["CreationDate"] == data.issue_date.isoformat()
     assert re.fullmatch(r"[0-9a-f]{32}", document.doc_info["DocID"])
 
 
@@ -105,9 +112,9 @@ def test_every_xml_part_validates_against_the_schemas(data, layout, validate):
             validate(name, content)
 
 
-def test_the_same_data_gives_the_same_bytes(data, layout):
-    first = build_certificate(data, layout=layout, sign_time=SIGN_TIME)
-    assert build_certificate(data, layout=layout, sign_time=SIGN_TIME) == first
+def test_the_same_data_gives_the_same_bytes(data, layout, sign_time):
+    first = build_certificate(data, layout=layout, sign_time=sign_time)
+    assert build_certificate(data, layout=layout, sign_time=sign_time) == first
 
 
 def test_the_id_number_is_masked_when_the_layout_says_so(data, layout):
@@ -123,9 +130,9 @@ def test_a_rare_character_outside_the_bmp_is_printed(data, layout):
     assert "𠮷祥" in _texts(document)
 
 
-def test_a_character_the_font_lacks_stops_the_build(data, layout):
+def test_a_character_the_font_lacks_stops_the_build(data, layout, sign_time):
     with pytest.raises(MissingGlyphError) as caught:
-        build_certificate(dataclasses.replace(data, name="张\ue123"), layout=layout, sign_time=SIGN_TIME)
+        build_certificate(dataclasses.replace(data, name="张\ue123"), layout=layout, sign_time=sign_time)
     assert caught.value.codepoint == 0xE123
     assert str(caught.value) == "字体缺少字符“\ue123”（U+E123），无法生成证书"
 
@@ -139,26 +146,26 @@ def test_a_long_employer_name_wraps_onto_a_second_line(data, layout):
     assert len(lines) == 2
 
 
-def test_an_employer_name_too_long_for_the_layout_is_refused(data, layout):
+def test_an_employer_name_too_long_for_the_layout_is_refused(data, layout, sign_time):
     with pytest.raises(CertificateError, match="聘用企业"):
         build_certificate(
-            dataclasses.replace(data, employer_name="很长" * 60), layout=layout, sign_time=SIGN_TIME
+            dataclasses.replace(data, employer_name="很长" * 60), layout=layout, sign_time=sign_time
         )
 
 
-def test_more_specialties_than_the_layout_holds_are_refused(data, layout):
+def test_more_specialties_than_the_layout_holds_are_refused(data, layout, sign_time):
     many = [("建筑工程", date(2026, 1, 1), date(2029, 1, 1))] * 7
     with pytest.raises(CertificateError, match="6"):
-        build_certificate(dataclasses.replace(data, specialties=many), layout=layout, sign_time=SIGN_TIME)
+        build_certificate(dataclasses.replace(data, specialties=many), layout=layout, sign_time=sign_time)
 
 
 @pytest.mark.parametrize("field", ["photo", "signature"])
-def test_an_image_that_is_not_jpeg_or_png_is_refused(data, layout, field):
+def test_an_image_that_is_not_jpeg_or_png_is_refused(data, layout, field, sign_time):
     gif = io.BytesIO()
     Image.new("RGB", (4, 4)).save(gif, "GIF")
     for bad in (b"not an image", gif.getvalue()):
         with pytest.raises(CertificateError, match="JPEG 或 PNG"):
-            build_certificate(dataclasses.replace(data, **{field: bad}), layout=layout, sign_time=SIGN_TIME)
+            build_certificate(dataclasses.replace(data, **{field: bad}), layout=layout, sign_time=sign_time)
 
 
 def test_sign_time_must_be_aware(data, layout):
@@ -166,12 +173,12 @@ def test_sign_time_must_be_aware(data, layout):
         build_certificate(data, layout=layout, sign_time=datetime(2026, 11, 24))
 
 
-def test_a_layout_without_a_stamp_cannot_be_sealed(data, layout, authority):
+def test_a_layout_without_a_stamp_cannot_be_sealed(data, layout, authority, sign_time):
     raw_items = [item for item in layout.items if item["type"] != "stamp"]
     no_stamp = dataclasses.replace(layout, items=tuple(raw_items))
     with pytest.raises(CertificateError, match="签章位置"):
         build_certificate(
-            data, layout=no_stamp, signer=authority.signer, seal=authority.seal, sign_time=SIGN_TIME
+            data, layout=no_stamp, signer=authority.signer, seal=authority.seal, sign_time=sign_time
         )
 
 
@@ -242,7 +249,7 @@ def test_the_qr_code_holds_no_personal_data(data, layout):
     assert data.registration_number not in data.verification_url
 
 
-def test_a_qr_module_smaller_than_half_a_millimetre_is_refused(data, layout):
+def test_a_qr_module_smaller_than_half_a_millimetre_is_refused(data, layout, sign_time):
     import json
 
     from registry.certificates.layout import DEFAULT_LAYOUT_FILE
@@ -252,4 +259,4 @@ def test_a_qr_module_smaller_than_half_a_millimetre_is_refused(data, layout):
         if item["type"] == "qr":
             item["module"] = 0.4
     with pytest.raises(ValueError, match="0.5 mm"):
-        build_certificate(data, layout=parse_layout(raw), sign_time=SIGN_TIME)
+        build_certificate(data, layout=parse_layout(raw), sign_time=sign_time)

@@ -10,8 +10,6 @@ from registry.certificates.document import build_certificate_parts
 from registry.certificates.layout import DEFAULT_LAYOUT_FILE, LayoutError, load_layout, parse_layout
 from registry.ofd.reader import read_ofd
 
-from .conftest import SIGN_TIME
-
 
 def _raw():
     return json.loads(DEFAULT_LAYOUT_FILE.read_text(encoding="utf-8"))
@@ -55,7 +53,7 @@ def test_a_broken_layout_fails_when_loaded(change, message):
         parse_layout(raw)
 
 
-def test_another_province_moves_things_with_a_file_only(tmp_path, data):
+def test_another_province_moves_things_with_a_file_only(tmp_path, data, sign_time):
     raw = _raw()
     for item in raw["items"]:
         if item["type"] == "text" and item["text"].startswith("中华人民共和国"):
@@ -63,7 +61,7 @@ def test_another_province_moves_things_with_a_file_only(tmp_path, data):
             item["text"] = "二级建造师注册证书（四川）"
     file = tmp_path / "layout.json"
     file.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
-    built = build_certificate_parts(data, layout=load_layout(file), sign_time=SIGN_TIME)
+    built = build_certificate_parts(data, layout=load_layout(file), sign_time=sign_time)
     title = read_ofd(built.to_bytes()).pages[0].texts[0]
     assert title.text == "二级建造师注册证书（四川）" and title.y == 50
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -14,34 +13,18 @@ from PIL import Image
 
 from registry.certificates.document import build_certificate
 
-from .conftest import SIGN_TIME
-
 REPO = Path(__file__).resolve().parents[3]
 SCRIPT = REPO / "tools" / "render_ofd.js"
 
 
-def _chromium() -> str | None:
-    for candidate in (
-        os.environ.get("CHROMIUM_PATH"),
-        os.environ.get("PUPPETEER_EXECUTABLE_PATH"),
-        "/usr/bin/chromium",
-    ):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
 @pytest.mark.browser
-def test_ofd_js_draws_the_sealed_certificate_and_its_qr_scans(tmp_path, data, layout, authority):
-    node, chromium = shutil.which("node"), _chromium()
-    if node is None or chromium is None:
-        pytest.skip("node or chromium is not installed")
-    if not (REPO / "tools" / "node_modules" / "ofd.js").is_dir():
-        pytest.skip("tools/node_modules is not installed (npm ci in tools/)")
+def test_ofd_js_draws_the_sealed_certificate_and_its_qr_scans(
+    tmp_path, data, layout, authority, sign_time, node, chromium
+):
     source = tmp_path / "certificate.ofd"
     source.write_bytes(
         build_certificate(
-            data, layout=layout, signer=authority.signer, seal=authority.seal, sign_time=SIGN_TIME
+            data, layout=layout, signer=authority.signer, seal=authority.seal, sign_time=sign_time
         )
     )
     out = tmp_path / "certificate.png"

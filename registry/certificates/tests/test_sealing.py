@@ -7,21 +7,18 @@ import pytest
 from registry.certificates.document import build_certificate, build_certificate_parts
 from registry.ofd.package import write_package
 from registry.ofd.reader import read_ofd
-
-from .conftest import SIGN_TIME
-
-seal_library = pytest.importorskip("registry.seal")
+from registry.seal import verify_ofd
 
 
 @pytest.fixture
-def sealed(data, layout, authority):
+def sealed(data, layout, authority, sign_time):
     return build_certificate_parts(
-        data, layout=layout, signer=authority.signer, seal=authority.seal, sign_time=SIGN_TIME
+        data, layout=layout, signer=authority.signer, seal=authority.seal, sign_time=sign_time
     )
 
 
 def test_the_sealed_certificate_verifies(sealed, authority):
-    report = seal_library.verify_ofd(sealed.to_bytes(), trust_roots=[authority.trust_root], strict=True)
+    report = verify_ofd(sealed.to_bytes(), trust_roots=[authority.trust_root], strict=True)
     assert report.valid, [(step.code, step.message) for step in report.failures]
     assert not report.warnings
 
@@ -52,8 +49,8 @@ def test_the_signature_parts_validate_against_the_schemas(sealed, validate):
         validate(name, sealed.parts[name])
 
 
-def test_the_layout_parts_are_written_once_and_not_rewritten_by_sealing(data, layout, sealed):
-    unsealed = build_certificate_parts(data, layout=layout, sign_time=SIGN_TIME)
+def test_the_layout_parts_are_written_once_and_not_rewritten_by_sealing(data, layout, sealed, sign_time):
+    unsealed = build_certificate_parts(data, layout=layout, sign_time=sign_time)
     for name, content in unsealed.parts.items():
         if name != "OFD.xml":
             assert sealed.parts[name] == content, name
@@ -65,18 +62,18 @@ def test_a_changed_byte_is_detected(sealed, authority, part):
     content = bytearray(parts[part])
     content[len(content) // 2] ^= 0x01
     parts[part] = bytes(content)
-    report = seal_library.verify_ofd(write_package(parts), trust_roots=[authority.trust_root])
+    report = verify_ofd(write_package(parts), trust_roots=[authority.trust_root])
     assert not report.valid
 
 
-def test_build_certificate_returns_the_zipped_sealed_package(data, layout, authority):
+def test_build_certificate_returns_the_zipped_sealed_package(data, layout, authority, sign_time):
     data_bytes = build_certificate(
-        data, layout=layout, signer=authority.signer, seal=authority.seal, sign_time=SIGN_TIME
+        data, layout=layout, signer=authority.signer, seal=authority.seal, sign_time=sign_time
     )
     assert data_bytes[:2] == b"PK"
     assert len(read_ofd(data_bytes).signatures) == 1
 
 
-def test_a_signer_without_a_seal_is_refused(data, layout, authority):
+def test_a_signer_without_a_seal_is_refused(data, layout, authority, sign_time):
     with pytest.raises(ValueError):
-        build_certificate(data, layout=layout, signer=authority.signer, sign_time=SIGN_TIME)
+        build_certificate(data, layout=layout, signer=authority.signer, sign_time=sign_time)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
-import shutil
 import subprocess
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -20,29 +19,34 @@ from .helpers import minimal_parts
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 SM2_VERIFY_JS = REPO_ROOT / "tools" / "sm2_verify.js"
-SIGN_TIME = datetime(2026, 11, 24, 9, 30, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="session")
-def authority(tmp_path_factory: pytest.TempPathFactory):
-    """Return a demo authority (root CA, seal maker, signer, seal) valid around SIGN_TIME."""
+def sign_time(clock_now: datetime) -> datetime:
+    """Return the signing time of the session's seals: the session's one "now"."""
+    return clock_now
+
+
+@pytest.fixture(scope="session")
+def authority(tmp_path_factory: pytest.TempPathFactory, clock_now: datetime):
+    """Return a demo authority (root CA, seal maker, signer, seal) made at the session's "now"."""
     from registry.seal.demo import create_demo_pki
 
     directory = tmp_path_factory.mktemp("pki")
-    create_demo_pki(directory, now=datetime(2026, 1, 1, tzinfo=UTC))
+    create_demo_pki(directory, now=clock_now)
     return load_demo_authority(directory, create_if_missing=False)
 
 
 @pytest.fixture(scope="session")
-def other_authority(tmp_path_factory: pytest.TempPathFactory):
+def other_authority(tmp_path_factory: pytest.TempPathFactory, clock_now: datetime):
     """Return a second, unrelated demo authority (another root, another key, another seal)."""
     from registry.seal.demo import create_demo_pki
 
-    return create_demo_pki(tmp_path_factory.mktemp("pki-other"), now=datetime(2026, 1, 1, tzinfo=UTC))
+    return create_demo_pki(tmp_path_factory.mktemp("pki-other"), now=clock_now)
 
 
 @pytest.fixture(scope="session")
-def sealed_parts(authority) -> dict[str, bytes]:
+def sealed_parts(authority, sign_time: datetime) -> dict[str, bytes]:
     """Return the parts of the minimal package sealed once by the demo authority."""
     return seal_package(
         minimal_parts(),
@@ -50,7 +54,7 @@ def sealed_parts(authority) -> dict[str, bytes]:
         seal=authority.seal,
         page_id="1",
         stamp_box=(140, 200, 40, 40),
-        sign_time=SIGN_TIME,
+        sign_time=sign_time,
     )
 
 
@@ -58,24 +62,6 @@ def sealed_parts(authority) -> dict[str, bytes]:
 def sealed_ofd(sealed_parts) -> bytes:
     """Return the ZIP bytes of the sealed minimal package."""
     return write_package(sealed_parts)
-
-
-@pytest.fixture(scope="session")
-def openssl() -> str:
-    """Return the openssl binary, skipping only when it is really absent."""
-    path = shutil.which("openssl")
-    if path is None:
-        pytest.skip("openssl is not installed")
-    return path
-
-
-@pytest.fixture(scope="session")
-def node() -> str:
-    """Return the node binary with the sm-crypto test tools, skipping only when really absent."""
-    path = shutil.which("node")
-    if path is None or not (REPO_ROOT / "tools" / "node_modules" / "sm-crypto").is_dir():
-        pytest.skip("node or tools/node_modules (npm ci in tools/) is not installed")
-    return path
 
 
 def openssl_verify(openssl: str, tmp_path: Path, cert_der: bytes, message: bytes, signature: bytes) -> bool:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
@@ -91,14 +90,17 @@ def test_our_verifier_accepts_a_signature_made_by_openssl(openssl, tmp_path: Pat
     assert not sm2_verify(key.public_key(), b"other bytes", signature)
 
 
-def test_openssl_verifies_the_demo_certificates_against_the_demo_root(openssl, authority, tmp_path: Path) -> None:
+def test_openssl_verifies_the_demo_certificates_against_the_demo_root(
+    openssl, authority, clock_now, tmp_path: Path
+) -> None:
     (tmp_path / "root.pem").write_bytes(pem_certificate(authority.trust_root))
     (tmp_path / "signer.pem").write_bytes(pem_certificate(authority.signer.certificate))
     (tmp_path / "maker.pem").write_bytes(pem_certificate(authority.maker_certificate))
 
     result = subprocess.run(
-        [openssl, "verify", "-vfyopt", "distid:1234567812345678", "-CAfile", str(tmp_path / "root.pem"),
-         str(tmp_path / "signer.pem"), str(tmp_path / "maker.pem")],
+        # -attime: OpenSSL reads the real clock, the demo PKI was made at the session's (perhaps moved) "now".
+        [openssl, "verify", "-vfyopt", "distid:1234567812345678", "-attime", str(int(clock_now.timestamp())),
+         "-CAfile", str(tmp_path / "root.pem"), str(tmp_path / "signer.pem"), str(tmp_path / "maker.pem")],
         capture_output=True, text=True, check=False,
     )
 
@@ -107,17 +109,18 @@ def test_openssl_verifies_the_demo_certificates_against_the_demo_root(openssl, a
 
 
 def test_openssl_rejects_the_demo_certificates_against_another_root(openssl, authority, other_authority,
-                                                                   tmp_path: Path) -> None:
+                                                                   clock_now, tmp_path: Path) -> None:
     (tmp_path / "root.pem").write_bytes(pem_certificate(other_authority.trust_root))
     (tmp_path / "signer.pem").write_bytes(pem_certificate(authority.signer.certificate))
 
     result = subprocess.run(
-        [openssl, "verify", "-vfyopt", "distid:1234567812345678", "-CAfile", str(tmp_path / "root.pem"),
-         str(tmp_path / "signer.pem")],
+        [openssl, "verify", "-vfyopt", "distid:1234567812345678", "-attime", str(int(clock_now.timestamp())),
+         "-CAfile", str(tmp_path / "root.pem"), str(tmp_path / "signer.pem")],
         capture_output=True, text=True, check=False,
     )
 
     assert result.returncode != 0
+    assert "unable to get local issuer certificate" in result.stdout + result.stderr
 
 
 def test_sm_crypto_verifies_both_signatures_the_way_ofd_js_calls_it(node, sealed_parts) -> None:
@@ -156,15 +159,14 @@ def test_a_signature_made_with_sm2_sign_verifies_in_openssl(openssl, tmp_path: P
 
 
 @pytest.mark.browser
-def test_ofd_js_opens_our_sealed_package_and_draws_the_seal(node, sealed_ofd: bytes, tmp_path: Path) -> None:
-    browser = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
-    if browser is None:
-        pytest.skip("no Chromium to run ofd.js in")
+def test_ofd_js_opens_our_sealed_package_and_draws_the_seal(
+    node, chromium, sealed_ofd: bytes, tmp_path: Path
+) -> None:
     (tmp_path / "sealed.ofd").write_bytes(sealed_ofd)
 
     result = subprocess.run(
         [node, str(REPO_ROOT / "tools" / "render_ofd.js"), str(tmp_path / "sealed.ofd"), str(tmp_path / "page.png")],
-        capture_output=True, text=True, check=False, timeout=180, env={**os.environ, "CHROMIUM_PATH": browser},
+        capture_output=True, text=True, check=False, timeout=180, env={**os.environ, "CHROMIUM_PATH": chromium},
     )
 
     assert result.returncode == 0, result.stderr

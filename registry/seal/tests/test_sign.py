@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from asn1crypto import core
@@ -13,8 +13,8 @@ from registry.ofd.xml import children, parse_xml
 from registry.seal import SealError, Verdict, seal_package, verify_ofd
 from registry.seal.asn1 import SESSignature
 from registry.seal.crypto import sm3
+from registry.seal.seal import read_seal
 
-from .conftest import SIGN_TIME
 from .helpers import minimal_parts
 
 SIGN_DIR = "Doc_0/Signs/Sign_0"
@@ -50,16 +50,16 @@ def test_it_inserts_the_signatures_pointer_into_ofd_xml_without_touching_other_b
     assert sealed_parts["OFD.xml"] == original.replace(b"</ofd:DocBody>", pointer + b"</ofd:DocBody>")
 
 
-def test_it_keeps_an_existing_signatures_pointer_unchanged(authority) -> None:
+def test_it_keeps_an_existing_signatures_pointer_unchanged(authority, sign_time) -> None:
     parts = minimal_parts(with_signatures_pointer=True)
 
     sealed = seal_package(parts, signer=authority.signer, seal=authority.seal, page_id="1",
-                          stamp_box=(1, 2, 3, 4), sign_time=SIGN_TIME)
+                          stamp_box=(1, 2, 3, 4), sign_time=sign_time)
 
     assert sealed["OFD.xml"] == parts["OFD.xml"]
 
 
-def test_it_writes_signatures_xml_with_s_numbered_ids(sealed_parts) -> None:
+def test_it_writes_signatures_xml_with_s_numbered_ids(sealed_parts, sign_time) -> None:
     assert sealed_parts["Doc_0/Signs/Signatures.xml"] == (
         b'<?xml version="1.0" encoding="UTF-8"?><ofd:Signatures xmlns:ofd="http://www.ofdspec.org/2016">'
         b"<ofd:MaxSignId>s002</ofd:MaxSignId>"
@@ -68,10 +68,13 @@ def test_it_writes_signatures_xml_with_s_numbered_ids(sealed_parts) -> None:
     signature_xml = sealed_parts[f"{SIGN_DIR}/Signature.xml"]
     assert b'<ofd:StampAnnot ID="s002" PageRef="1" Boundary="140 200 40 40"/>' in signature_xml
     assert b"<ofd:SignedValue>/Doc_0/Signs/Sign_0/SignedValue.dat</ofd:SignedValue>" in signature_xml
-    assert b"<ofd:SignatureDateTime>20261124093000Z</ofd:SignatureDateTime>" in signature_xml
+    stamp = sign_time.strftime("%Y%m%d%H%M%SZ").encode()
+    assert b"<ofd:SignatureDateTime>" + stamp + b"</ofd:SignatureDateTime>" in signature_xml
 
 
-def test_the_signed_value_is_a_v4_ses_signature_exactly_as_the_brief_specifies(sealed_parts, authority) -> None:
+def test_the_signed_value_is_a_v4_ses_signature_exactly_as_the_brief_specifies(
+    sealed_parts, authority, sign_time
+) -> None:
     data = sealed_parts[f"{SIGN_DIR}/SignedValue.dat"]
     outer = core.Sequence.load(data)
 
@@ -81,7 +84,8 @@ def test_the_signed_value_is_a_v4_ses_signature_exactly_as_the_brief_specifies(s
     assert len(core.Sequence.load(tbs.dump())) == 5  # version, eseal, timeInfo, dataHash, propertyInfo: no extDatas
     assert tbs["version"].native == 4
     assert tbs["eseal"].dump() == authority.seal == sealed_parts[f"{SIGN_DIR}/Seal.esl"]
-    assert tbs["time_info"].dump() == b"\x18\x0f20261124093000Z"
+    # GeneralizedTime (tag 0x18, 15 bytes) in UTC, whole seconds.
+    assert tbs["time_info"].dump() == b"\x18\x0f" + sign_time.strftime("%Y%m%d%H%M%SZ").encode()
     assert tbs["data_hash"].dump() == b"\x03\x21\x00" + sm3(sealed_parts[f"{SIGN_DIR}/Signature.xml"])
     assert tbs["property_info"].native == "/Doc_0/Signs/Sign_0/Signature.xml"
     assert signature["cert"].native == authority.signer.certificate
@@ -100,9 +104,9 @@ def test_a_sealed_package_reopens_and_verifies_with_the_trust_root(sealed_ofd, a
     assert read_package(sealed_ofd).parts["Doc_0/Signs/Sign_0/Signature.xml"].startswith(b"<?xml")
 
 
-def test_a_second_seal_can_be_added_and_both_verify(sealed_parts, authority) -> None:
+def test_a_second_seal_can_be_added_and_both_verify(sealed_parts, authority, sign_time) -> None:
     again = seal_package(sealed_parts, signer=authority.signer, seal=authority.seal, page_id="1",
-                         stamp_box=(20, 200, 40, 40), sign_time=SIGN_TIME + timedelta(days=1))
+                         stamp_box=(20, 200, 40, 40), sign_time=sign_time + timedelta(days=1))
 
     assert b'MaxSignId>s004<' in again["Doc_0/Signs/Signatures.xml"]
     assert "Doc_0/Signs/Sign_1/SignedValue.dat" in again
@@ -111,22 +115,25 @@ def test_a_second_seal_can_be_added_and_both_verify(sealed_parts, authority) -> 
     assert [s.signature for s in report.steps if s.code == "signer.signature"] == ["s001", "s003"]
 
 
-def test_it_refuses_a_signer_whose_certificate_the_seal_does_not_list(authority, other_authority) -> None:
+def test_it_refuses_a_signer_whose_certificate_the_seal_does_not_list(authority, other_authority, sign_time) -> None:
     with pytest.raises(SealError, match="not listed"):
         seal_package(minimal_parts(), signer=other_authority.signer, seal=authority.seal, page_id="1",
-                     stamp_box=(1, 2, 3, 4), sign_time=SIGN_TIME)
+                     stamp_box=(1, 2, 3, 4), sign_time=sign_time)
 
 
-def test_it_refuses_to_use_a_seal_outside_its_validity_window(authority) -> None:
+@pytest.mark.parametrize("outside", ["before", "after"])
+def test_it_refuses_to_use_a_seal_outside_its_validity_window(authority, outside) -> None:
+    info = read_seal(authority.seal)
+    moment = info.valid_start - timedelta(seconds=1) if outside == "before" else info.valid_end + timedelta(seconds=1)
     with pytest.raises(SealError, match="not valid at the signing time"):
         seal_package(minimal_parts(), signer=authority.signer, seal=authority.seal, page_id="1",
-                     stamp_box=(1, 2, 3, 4), sign_time=datetime(2040, 1, 1, tzinfo=UTC))
+                     stamp_box=(1, 2, 3, 4), sign_time=moment)
 
 
-def test_it_refuses_a_stamp_on_a_page_the_document_does_not_have(authority) -> None:
+def test_it_refuses_a_stamp_on_a_page_the_document_does_not_have(authority, sign_time) -> None:
     with pytest.raises(SealError, match="no page with ID '7'"):
         seal_package(minimal_parts(), signer=authority.signer, seal=authority.seal, page_id="7",
-                     stamp_box=(1, 2, 3, 4), sign_time=SIGN_TIME)
+                     stamp_box=(1, 2, 3, 4), sign_time=sign_time)
 
 
 def test_it_refuses_a_naive_signing_time(authority) -> None:

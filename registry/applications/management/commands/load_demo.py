@@ -85,21 +85,18 @@ class Command(BaseCommand):
         for user, person in ((users["zhangsan"], zhang), (users["lisi"], li)):
             user.first_name = person.name
             user.save(update_fields=["first_name"])
-        Qualification.objects.get_or_create(
-            management_number="5002024010100001",
-            defaults={"name": zhang.name, "id_number": zhang.id_number, "specialty": Specialty.BUILDING,
-                      "year_obtained": 2024, "issued_on": date(2024, 10, 1)},
-        )
-        Qualification.objects.get_or_create(
-            management_number="5002021010100002",
-            defaults={"name": li.name, "id_number": li.id_number, "specialty": Specialty.BUILDING,
-                      "year_obtained": 2021, "issued_on": date(2021, 10, 1)},
-        )
-        Qualification.objects.get_or_create(
-            management_number="5002025010100003",
-            defaults={"name": li.name, "id_number": li.id_number, "specialty": Specialty.MUNICIPAL,
-                      "year_obtained": 2025, "issued_on": date(2025, 10, 1)},
-        )
+        # Qualification dates follow today, so the journeys stay as described in any year: 张三's is
+        # fresh (no continuing education needed for an initial registration), 李四's building one is old.
+        for number, person, specialty, issued_on in (
+            ("5002024010100001", zhang, Specialty.BUILDING, today - timedelta(days=420)),
+            ("5002021010100002", li, Specialty.BUILDING, today - timedelta(days=5 * 365)),
+            ("5002025010100003", li, Specialty.MUNICIPAL, today - timedelta(days=300)),
+        ):
+            Qualification.objects.get_or_create(
+                management_number=number,
+                defaults={"name": person.name, "id_number": person.id_number, "specialty": specialty,
+                          "year_obtained": issued_on.year, "issued_on": issued_on},
+            )
         ContinuingEducation.objects.get_or_create(id_number=li.id_number, specialty=Specialty.BUILDING,
                                                   defaults={"completed_on": today - timedelta(days=200)})
         if not Registration.objects.filter(person=li).exists():

@@ -9,12 +9,12 @@ layout is settings.CERTIFICATE_LAYOUT_FILE when set, else the bundled Chongqing 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from registry import clock
 from registry.certificates.demo import demo_certificate_data
 from registry.certificates.document import CertificateError, build_certificate
 from registry.certificates.layout import LayoutError, load_layout
@@ -34,7 +34,7 @@ class Command(BaseCommand):
         authority = load_demo_authority(Path(settings.SEAL_KEY_DIR), create_if_missing=True)
         base_url = settings.CERTIFICATE_VERIFY_BASE_URL
         secret = settings.CERTIFICATE_VERIFICATION_KEY
-        now = datetime.now(UTC).replace(microsecond=0)
+        now = clock.now().replace(microsecond=0)
         try:
             layout = load_layout(settings.CERTIFICATE_LAYOUT_FILE or None)
             data = demo_certificate_data(base_url=base_url, secret=secret, name=str(options["name"]))

@@ -108,6 +108,9 @@ class Registration(models.Model):
     employer = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="registrations")
     status = models.CharField(max_length=20, choices=RegistrationStatus.choices, default=RegistrationStatus.ACTIVE)
     registered_on = models.DateField(_("初始注册日期"))
+    # The paper certificate of a registration made in the old system (filled by import_legacy); its holder
+    # claims the e-certificate with the same validity. Blank for registrations made here.
+    paper_certificate_number = models.CharField(_("纸质证书编号"), max_length=32, blank=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

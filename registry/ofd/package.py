@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import posixpath
+import struct
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
@@ -20,6 +21,13 @@ MAX_ENTRIES = 2000
 MAX_ENTRY_BYTES = 30 * 1024 * 1024
 MAX_TOTAL_BYTES = 100 * 1024 * 1024
 MAX_RATIO = 200  # inflated / compressed, beyond which an entry is treated as a bomb
+
+
+# A ZIP local file header: signature, version, flags, method, time, date, CRC-32, sizes, name and extra lengths.
+_LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
+_LOCAL_SIGNATURE = b"PK\x03\x04"
+_DATA_DESCRIPTOR_FLAG = 0x08
+_ZIP64_MARK = 0xFFFFFFFF
 
 
 class PackageError(Exception):
@@ -97,7 +105,9 @@ def read_package(data: bytes) -> Package:
         raise PackageError(f"corrupt ZIP container: {exc}") from None
     if len(infos) > MAX_ENTRIES:
         raise PackageError("too many entries in the package")
+    _check_layout(data, infos)
     parts: dict[str, bytes] = {}
+    folded: set[str] = set()
     total = 0
     with archive:
         for info in infos:
@@ -108,6 +118,10 @@ def read_package(data: bytes) -> Package:
                 continue
             if name in parts:
                 raise PackageError(f"duplicate entry {name}")
+            # Readers on case-insensitive systems (and some OFD readers) would see one of the two.
+            if name.casefold() in folded:
+                raise PackageError(f"entry {name} differs from another only in letter case")
+            folded.add(name.casefold())
             if info.flag_bits & 0x1:
                 raise PackageError(f"encrypted entry {name}")
             if info.file_size > MAX_ENTRY_BYTES:
@@ -121,6 +135,40 @@ def read_package(data: bytes) -> Package:
     if "OFD.xml" not in parts:
         raise PackageError("OFD.xml is missing at the package root")
     return Package(parts)
+
+
+def _check_layout(data: bytes, infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse a ZIP that two readers could read two ways.
+
+    A streaming reader follows the local headers, Python's zipfile (like most desktop readers) the
+    central directory. Each local header must agree with its central entry (name, method, and the
+    CRC and sizes unless a data descriptor carries them), the first entry must start the file (no
+    prepended data), and no two entries may share bytes.
+    """
+    regions = []
+    for info in infos:
+        offset = info.header_offset
+        if offset < 0 or offset + _LOCAL_HEADER.size > len(data):
+            raise PackageError(f"entry {info.filename!r} points outside the file")
+        (signature, _version, flags, method, _time, _date, crc, compressed, size, name_length,
+         extra_length) = _LOCAL_HEADER.unpack_from(data, offset)
+        name_start = offset + _LOCAL_HEADER.size
+        local_name = data[name_start:name_start + name_length]
+        central_name = info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437", "replace")
+        if signature != _LOCAL_SIGNATURE or local_name != central_name or method != info.compress_type:
+            raise PackageError(f"entry {info.filename!r}: local header disagrees with the central directory")
+        if not flags & _DATA_DESCRIPTOR_FLAG and _ZIP64_MARK not in (compressed, size) and (
+            crc != info.CRC or compressed != info.compress_size or size != info.file_size
+        ):
+            raise PackageError(f"entry {info.filename!r}: local header disagrees with the central directory")
+        data_start = name_start + name_length + extra_length
+        regions.append((offset, data_start + info.compress_size, info.filename))
+    regions.sort()
+    if regions and regions[0][0] != 0:
+        raise PackageError("data before the first entry of the package")
+    for (_, end, name), (start, _, following) in zip(regions, regions[1:], strict=False):
+        if start < end:
+            raise PackageError(f"entries {name!r} and {following!r} overlap")
 
 
 def _read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> bytes:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+
+from registry.ofd.package import MAX_PACKAGE_BYTES
 
 from .certs import CertificateError, load_certificates_pem
 from .demo import create_demo_pki
@@ -32,7 +35,14 @@ def _print_report(path: str, report: Report) -> None:
 
 def _verify(args: argparse.Namespace) -> int:
     try:
-        data = Path(args.file).read_bytes()
+        # The size first: a file too large to be a package is never read into memory.
+        with Path(args.file).open("rb") as stream:
+            size = os.fstat(stream.fileno()).st_size
+            if size > MAX_PACKAGE_BYTES:
+                print(f"{args.file}: {size} bytes, larger than an OFD package may be ({MAX_PACKAGE_BYTES})",
+                      file=sys.stderr)
+                return 2
+            data = stream.read(MAX_PACKAGE_BYTES + 1)
     except OSError as exc:
         print(f"{args.file}: cannot read: {exc.strerror}", file=sys.stderr)
         return 2

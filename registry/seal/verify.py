@@ -40,6 +40,9 @@ from .sign import der_sequence
 
 MAX_SIGNATURES = 64
 MAX_REFERENCES = 10_000
+# Bytes one verification may digest, over every signature of the package. Each part is digested once
+# per digest method however many signatures list it; a real certificate needs well under 1 MiB.
+MAX_DIGEST_BYTES = 128 * 1024 * 1024
 
 
 class Status(StrEnum):
@@ -303,6 +306,24 @@ def _hash_function(method: str) -> tuple[Callable[[bytes], bytes] | None, bool]:
     return None, False
 
 
+class _Digests:
+    """The digests of one package's parts: each computed once per method, within a byte budget."""
+
+    def __init__(self, budget: int) -> None:
+        self.left = budget
+        self.cache: dict[tuple[str, str, bytes], bytes] = {}
+
+    def of(self, name: str, data: bytes, method: str, digest: Callable[[bytes], bytes], prefix: bytes) -> bytes | None:
+        """Return the digest of a part, or None when computing it would exceed the budget."""
+        key = (name, method, prefix)
+        if key not in self.cache:
+            if len(data) > self.left:
+                return None
+            self.left -= len(data)
+            self.cache[key] = digest(prefix + data)
+        return self.cache[key]
+
+
 class _SignatureCheck:
     """Run the checks of one signature, appending steps to a report."""
 
@@ -316,6 +337,7 @@ class _SignatureCheck:
         at: datetime | None,
         covered: set[str],
         exempt: set[str],
+        digests: _Digests,
     ) -> None:
         self.package = package
         self.report = report
@@ -326,7 +348,7 @@ class _SignatureCheck:
         self.at = at
         self.covered = covered
         self.exempt = exempt
-        self.digest_cache: dict[tuple[str, str], bytes] = {}
+        self.digests = digests
 
     def add(self, code: str, status: Status, message: str, **params: str) -> None:
         self.report.steps.append(Step(code, status, message, self.label, params))
@@ -470,10 +492,13 @@ class _SignatureCheck:
             except (binascii.Error, ValueError):
                 self.add("reference.digest", Status.FAILED, f"Digest of {name} is not valid Base64", file=name)
                 continue
-            key = (name, method)
-            if key not in self.digest_cache:
-                self.digest_cache[key] = digest(prefix + self.package[name])
-            if self.digest_cache[key] == expected:
+            actual = self.digests.of(name, self.package[name], method, digest, prefix)
+            if actual is None:
+                self.add("reference.digest", Status.FAILED,
+                         "The package asks for more digesting than a certificate ever needs; verification stopped",
+                         file=name)
+                return
+            if actual == expected:
                 self.add("reference.digest", Status.OK, f"{name} is unchanged{note}", file=name)
             else:
                 self.add("reference.digest", Status.FAILED, f"{name} was modified after signing", file=name)
@@ -657,6 +682,7 @@ def verify_ofd(
 
     covered: set[str] = set()
     exempt: set[str] = {signatures_name}
+    digests = _Digests(MAX_DIGEST_BYTES)
     folder = signatures_name.rpartition("/")[0]
     for index, entry in enumerate(entries):
         label = entry.get("ID") or f"#{index + 1}"
@@ -667,7 +693,7 @@ def verify_ofd(
         name = resolve(folder, base_loc)
         if name not in package and not base_loc.startswith("/"):
             name = resolve("", base_loc) if resolve("", base_loc) in package else name
-        _SignatureCheck(package, report, label, name, trust_roots, at, covered, exempt).run()
+        _SignatureCheck(package, report, label, name, trust_roots, at, covered, exempt, digests).run()
 
     uncovered = [name for name in package if name not in covered and name not in exempt]
     if not uncovered:

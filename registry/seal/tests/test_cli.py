@@ -106,3 +106,16 @@ def test_the_command_runs_as_a_module(sealed_file: Path) -> None:
 
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["verdict"] == "valid"
+
+
+def test_a_file_larger_than_a_package_may_be_is_refused_before_it_is_read(tmp_path, capsys, monkeypatch) -> None:
+    from registry.ofd.package import MAX_PACKAGE_BYTES
+    from registry.seal import __main__ as cli
+
+    huge = tmp_path / "huge.ofd"
+    with huge.open("wb") as stream:
+        stream.truncate(MAX_PACKAGE_BYTES + 1)  # sparse: no disk used
+    monkeypatch.setattr(cli, "verify_ofd", lambda *a, **k: pytest.fail("the verifier must not see the bytes"))
+
+    assert main(["verify", str(huge)]) == 2
+    assert "larger than an OFD package may be" in capsys.readouterr().err

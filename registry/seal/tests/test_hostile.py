@@ -245,3 +245,50 @@ def test_any_change_to_a_signed_part_is_never_reported_valid(sealed_parts, data:
     report = _verify({**sealed_parts, name: bytes(mutated)})
 
     assert report.verdict is not Verdict.VALID, (name, kind)
+
+
+def _many_signatures_over_big_parts(sealed_parts, *, signatures: int, parts: int, size: int) -> dict[str, bytes]:
+    """Return a package whose every signature entry lists the same large parts (a digesting attack)."""
+    import base64
+    import re
+
+    big = {f"Doc_0/Res/big{i}.bin": random.Random(i).randbytes(size) for i in range(parts)}
+    references = "".join(
+        f'<ofd:Reference FileRef="/{name}"><ofd:CheckValue>{base64.b64encode(b"x" * 32).decode()}</ofd:CheckValue>'
+        "</ofd:Reference>"
+        for name in big
+    ).encode()
+    signature_xml = re.sub(rb"(<ofd:References[^>]*>).*(</ofd:References>)", rb"\1" + references + rb"\2",
+                           sealed_parts[SIGNATURE_XML], flags=re.S)
+    entry = b'<ofd:Signature ID="s001" Type="Seal" BaseLoc="/Doc_0/Signs/Sign_0/Signature.xml"/>'
+    listing = (b'<?xml version="1.0"?><ofd:Signatures xmlns:ofd="http://www.ofdspec.org/2016">'
+               + entry * signatures + b"</ofd:Signatures>")
+    return {**sealed_parts, **big, SIGNATURE_XML: signature_xml, "Doc_0/Signs/Signatures.xml": listing}
+
+
+def test_each_part_is_digested_once_however_many_signatures_list_it(sealed_parts, monkeypatch) -> None:
+    from registry.seal import verify as verify_module
+
+    size, calls = 64 * 1024, []
+    real = verify_module.sm3
+    monkeypatch.setattr(verify_module, "sm3", lambda data: calls.append(len(data)) or real(data))
+    parts = _many_signatures_over_big_parts(sealed_parts, signatures=64, parts=20, size=size)
+
+    report = _verify(parts)
+
+    assert report.verdict is Verdict.INVALID
+    assert sum(1 for length in calls if length == size) == 20
+
+
+def test_a_package_asking_for_too_much_digesting_stops_with_a_clean_failure(sealed_parts, monkeypatch) -> None:
+    from registry.seal import verify as verify_module
+
+    size = 64 * 1024
+    monkeypatch.setattr(verify_module, "MAX_DIGEST_BYTES", 5 * size)
+    parts = _many_signatures_over_big_parts(sealed_parts, signatures=8, parts=20, size=size)
+
+    report = _verify(parts)
+
+    assert report.verdict is Verdict.INVALID
+    stopped = [step for step in report.failures if "more digesting" in step.message]
+    assert stopped and stopped[0].code == "reference.digest"

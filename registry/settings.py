@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "registry.audit",
     "registry.workcalendar",
     "registry.people",
     "registry.applications",

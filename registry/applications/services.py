@@ -40,10 +40,10 @@ from registry.applications.models import (
     Specialty,
 )
 from registry.applications.signals import registration_changed
-from registry.applications.uploads import UploadRejected, clean_upload, store_private
 from registry.applications.workflow import EDITABLE, Action, IllegalTransition, next_status
+from registry.audit.log import log_action
+from registry.files import UploadRejected, clean_upload, store_private
 from registry.identifiers import format_registration_number
-from registry.people.audit import log_action
 from registry.people.face import FaceCheckRequired, consume_face_check
 from registry.people.models import Enterprise, EnterpriseOperator, FacePurpose, Person, Role
 
@@ -130,7 +130,7 @@ def _transition(
         from_status=old, to_status=new, action=action.value, reason=reason, details=details or {},
     )
     log_action(
-        f"applications.application.{action.value}", actor=actor, target=application,
+        f"applications.application.{action.value}", now=now, actor=actor, target=application,
         details={"reference": application.reference, "from": old, "to": new, **({"reason": reason} if reason else {})},
     )
     return application
@@ -143,7 +143,7 @@ def _log_registration(registration: Registration, *, action: str, actor, now: da
         actor=actor if getattr(actor, "pk", None) else None, from_status=from_status,
         to_status=registration.status, action=action, reason=reason, details=details or {},
     )
-    log_action(f"applications.registration.{action}", actor=actor, target=registration,
+    log_action(f"applications.registration.{action}", now=now, actor=actor, target=registration,
                details={"number": registration.number, "application": application.reference if application else ""})
 
 
@@ -226,7 +226,7 @@ def create_application(
     ApplicationTransition.objects.create(
         application=application, at=now, actor=actor, from_status="", to_status=application.status, action="create",
     )
-    log_action("applications.application.created", actor=actor, target=application, details={"reference": reference})
+    log_action("applications.application.created", now=now, actor=actor, target=application, details={"reference": reference})
     return application
 
 
@@ -273,7 +273,7 @@ def add_material(*, actor, application: Application, kind: str, data: bytes, ori
         application=application, kind=kind, storage_name=name, original_name=_safe_name(original_name),
         content_type=clean.content_type, size=len(clean.content), sha256=clean.sha256, uploaded_at=now,
     )
-    log_action("applications.material.uploaded", actor=actor, target=application,
+    log_action("applications.material.uploaded", now=now, actor=actor, target=application,
                details={"kind": kind, "sha256": clean.sha256})
     return material
 
@@ -291,7 +291,7 @@ def remove_material(*, actor, material: Material, now: datetime) -> None:
     if application.status not in EDITABLE and application.status != ApplicationStatus.SUPPLEMENT:
         raise WorkflowError(_("当前状态下不能删除材料。"), code="not_editable")
     material.delete()
-    log_action("applications.material.removed", actor=actor, target=application, details={"kind": material.kind})
+    log_action("applications.material.removed", now=now, actor=actor, target=application, details={"kind": material.kind})
 
 
 def missing_for(application: Application) -> list[str]:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -30,29 +28,13 @@ from registry.applications.forms import (
     UploadForm,
 )
 from registry.applications.models import Application, ApplicationStatus, ApplicationType
-from registry.applications.uploads import open_private
 from registry.applications.workflow import EDITABLE
+from registry.files import private_file_response
 from registry.people.access import require_recent_auth
-from registry.people.models import Role
+from registry.roles import Role, require_role
 from registry.workcalendar.services import get_calendar
 
 QUEUE_PAGE_SIZE = 50
-
-
-def role_required(*roles: str):
-    """Let only signed-in users of the given roles through; others get a 404 (nothing to see here)."""
-
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapper(request, *args, **kwargs):
-            if request.user.role not in roles:
-                raise Http404
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
 
 
 def _face_check_url(application: Application) -> str | None:
@@ -66,7 +48,7 @@ def _face_check_url(application: Application) -> str | None:
 
 # --- applicant ---------------------------------------------------------------------------------
 
-@role_required(Role.APPLICANT)
+@require_role(Role.APPLICANT)
 def my_applications(request):
     person = getattr(request.user, "person", None)
     applications = applications_visible_to(request.user).order_by("-created_at")[:100]
@@ -76,7 +58,7 @@ def my_applications(request):
     })
 
 
-@role_required(Role.APPLICANT)
+@require_role(Role.APPLICANT)
 def new_application(request):
     form = NewApplicationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -147,7 +129,7 @@ def _progress_steps(application: Application) -> list[tuple[str, str]]:
             for i, (_key, label) in enumerate(path)]
 
 
-@role_required(Role.APPLICANT)
+@require_role(Role.APPLICANT)
 def edit_application(request, pk: int):
     """Let the applicant change the specialties or the employer of a draft or returned application."""
     application = get_application_for(request.user, pk)
@@ -176,19 +158,12 @@ def material_file(request, pk: int, material_pk: int):
     material = application.materials.filter(pk=material_pk).first()
     if material is None:
         raise Http404
-    try:
-        content = open_private(material.storage_name)
-    except FileNotFoundError:
-        raise Http404 from None
-    response = HttpResponse(content, content_type=material.content_type)
-    response["Content-Disposition"] = f'inline; filename="material-{material.pk}.{material.storage_name.rsplit(".", 1)[-1]}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(material.storage_name, download_name=f"material-{material.pk}",
+                                 content_type=material.content_type)
 
 
 @require_POST
-@role_required(Role.APPLICANT)
+@require_role(Role.APPLICANT)
 def upload_material(request, pk: int):
     application = get_application_for(request.user, pk)
     form = UploadForm(request.POST, request.FILES)
@@ -209,7 +184,7 @@ def upload_material(request, pk: int):
 
 
 @require_POST
-@role_required(Role.APPLICANT)
+@require_role(Role.APPLICANT)
 def remove_material(request, pk: int, material_pk: int):
     application = get_application_for(request.user, pk)
     material = application.materials.filter(pk=material_pk).first()
@@ -245,7 +220,7 @@ def _reason(request) -> str | None:
 
 
 @require_POST
-@role_required(Role.APPLICANT)
+@require_role(Role.APPLICANT)
 @require_recent_auth()
 def submit(request, pk: int):
     return _run(request, pk, lambda a: services.submit_application(actor=request.user, application=a, now=timezone.now()),
@@ -253,14 +228,14 @@ def submit(request, pk: int):
 
 
 @require_POST
-@role_required(Role.APPLICANT)
+@require_role(Role.APPLICANT)
 def withdraw(request, pk: int):
     return _run(request, pk, lambda a: services.withdraw_application(actor=request.user, application=a, now=timezone.now()),
                 _("申请已撤回。"))
 
 
 @require_POST
-@role_required(Role.APPLICANT)
+@require_role(Role.APPLICANT)
 @require_recent_auth()
 def resubmit(request, pk: int):
     return _run(request, pk, lambda a: services.resubmit_supplement(actor=request.user, application=a, now=timezone.now(),
@@ -279,7 +254,7 @@ def receipt(request, pk: int):
 
 # --- employer ----------------------------------------------------------------------------------
 
-@role_required(Role.ENTERPRISE)
+@require_role(Role.ENTERPRISE)
 def employer_pending(request):
     visible = applications_visible_to(request.user)
     pending = visible.filter(status=ApplicationStatus.AWAITING_EMPLOYER).order_by("updated_at")
@@ -287,14 +262,14 @@ def employer_pending(request):
     return render(request, "applications/employer_pending.html", {"pending": pending, "recent": recent})
 
 
-@role_required(Role.ENTERPRISE)
+@require_role(Role.ENTERPRISE)
 def employer_staff(request):
     registrations = staff_of(request.user).order_by("person__name")
     return render(request, "applications/employer_staff.html", {"registrations": registrations})
 
 
 @require_POST
-@role_required(Role.ENTERPRISE)
+@require_role(Role.ENTERPRISE)
 @require_recent_auth()
 def confirm(request, pk: int):
     return _run(request, pk, lambda a: services.confirm_by_employer(actor=request.user, application=a, now=timezone.now()),
@@ -302,7 +277,7 @@ def confirm(request, pk: int):
 
 
 @require_POST
-@role_required(Role.ENTERPRISE)
+@require_role(Role.ENTERPRISE)
 @require_recent_auth()
 def employer_return(request, pk: int):
     reason = _reason(request)
@@ -323,7 +298,7 @@ QUEUE_TABS = {
 }
 
 
-@role_required(Role.REVIEWER)
+@require_role(Role.REVIEWER)
 def queue(request):
     """List applications by deadline, with due-soon and overdue flags; paginated for a large backlog."""
     tab = request.GET.get("tab", "review")
@@ -348,7 +323,7 @@ def queue(request):
 
 
 @require_POST
-@role_required(Role.REVIEWER)
+@require_role(Role.REVIEWER)
 @require_recent_auth()
 def approve(request, pk: int):
     return _run(request, pk, lambda a: services.approve_application(actor=request.user, application=a, now=timezone.now()),
@@ -356,7 +331,7 @@ def approve(request, pk: int):
 
 
 @require_POST
-@role_required(Role.REVIEWER)
+@require_role(Role.REVIEWER)
 @require_recent_auth()
 def refuse(request, pk: int):
     form = RefuseForm(request.POST)
@@ -369,7 +344,7 @@ def refuse(request, pk: int):
 
 
 @require_POST
-@role_required(Role.REVIEWER)
+@require_role(Role.REVIEWER)
 @require_recent_auth()
 def supplement(request, pk: int):
     reason = _reason(request)

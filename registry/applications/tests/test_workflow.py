@@ -30,7 +30,8 @@ from registry.applications.tests.conftest import (
     submitted_initial,
     under_review,
 )
-from registry.people.models import AuditEvent, FaceCheck
+from registry.audit.models import AuditEvent
+from registry.people.models import FaceCheck
 
 pytestmark = pytest.mark.django_db
 
@@ -182,7 +183,7 @@ class TestUploads:
 
         from PIL import Image
 
-        from registry.applications.uploads import open_private
+        from registry.files import open_private
 
         buffer = io.BytesIO()
         Image.new("RGB", (100, 100), (10, 20, 30)).save(buffer, "JPEG", exif=b"Exif\x00\x00secret-gps")

@@ -9,10 +9,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from registry.audit.models import AuditEvent
 from registry.people.hashers import LegacyMD5PasswordHasher, LegacySaltedSHA1PasswordHasher
 from registry.people.lock import b64url
 from registry.people.models import (
-    AuditEvent,
     EnterpriseAuthentication,
     EnterpriseAuthState,
     EnterpriseOperator,
@@ -22,7 +22,7 @@ from registry.people.models import (
     Role,
     User,
 )
-from registry.people.tests.conftest import PDF_BYTES, png_bytes, signed_in
+from registry.testing import PDF_BYTES, png_bytes, signed_in
 
 # --- Identity lock ----------------------------------------------------------------------------------
 
@@ -160,14 +160,14 @@ def test_another_users_challenge_is_refused(client, personas, make_lock):
 
 
 def test_the_lock_driver_of_the_simulator_answers_the_challenge(client, personas, settings):
-    from registry.people.demo import LOCK_NAME, load_identity_demo
+    from registry.ykb_sim.demo import LOCK_NAME, load_identity_demo
 
     load_identity_demo()
     signed_in(client, personas.legal_a)
     start = client.post("/enterprise/authenticate/", {"action": "lock"})
     driver = client.get(start["Location"])
     assert LOCK_NAME in driver.content.decode()
-    from registry.people.tests.conftest import hidden_fields
+    from registry.testing import hidden_fields
 
     fields = hidden_fields(driver.content.decode()) | {"lock": LOCK_NAME}
     signed = client.post(urlsplit(start["Location"]).path, fields)
@@ -316,8 +316,9 @@ def test_a_scan_that_is_not_pdf_jpeg_or_png_is_refused(client, personas):
 
 
 def test_a_credit_code_failing_its_check_needs_the_officers_recorded_reason(client, personas):
+    from registry.audit.models import AuditEvent
     from registry.identifiers import uscc_check_char
-    from registry.people.models import AuditEvent, Enterprise
+    from registry.people.models import Enterprise
 
     first17 = "91500112MA6000ABC"
     wrong = next(c for c in "0123456789ABCDEFGHJKLMNPQRTUWXY" if c != uscc_check_char(first17))

@@ -28,7 +28,7 @@ from registry.applications.forms import (
     UploadForm,
 )
 from registry.applications.models import Application, ApplicationStatus, ApplicationType
-from registry.applications.workflow import EDITABLE
+from registry.applications.workflow import EDITABLE, UPLOADABLE, allowed_actions, progress
 from registry.files import private_file_response
 from registry.people.access import require_recent_auth
 from registry.roles import Role, require_role
@@ -97,7 +97,7 @@ def application_detail(request, pk: int):
         "reason_form": ReasonForm(),
         "refuse_form": RefuseForm(),
         "editable": is_owner and application.status in EDITABLE,
-        "can_upload": is_owner and (application.status in EDITABLE or application.status == ApplicationStatus.SUPPLEMENT),
+        "can_upload": is_owner and application.status in UPLOADABLE,
         "is_owner": is_owner,
         "is_employer": role == Role.ENTERPRISE,
         "is_reviewer": role == Role.REVIEWER,
@@ -106,27 +106,14 @@ def application_detail(request, pk: int):
         if application.status == ApplicationStatus.UNDER_REVIEW else "",
         "calendar_notice": deadlines.deadline_notice(application.accept_on, application.due_on),
         "face_check_url": _face_check_url(application) if is_owner else None,
-        "steps": _progress_steps(application),
+        "steps": progress(application.status, cancellation=application.type == ApplicationType.CANCELLATION),
+        # What this viewer's buttons may offer: the workflow table's actions from the current status.
+        "actions": {str(action) for action in allowed_actions(application.status)},
+        "review_clock_paused": application.status == ApplicationStatus.SUPPLEMENT,
+        "under_review": application.status == ApplicationStatus.UNDER_REVIEW,
+        "not_accepted": application.status == ApplicationStatus.NOT_ACCEPTED,
     }
     return render(request, "applications/detail.html", context)
-
-
-def _progress_steps(application: Application) -> list[tuple[str, str]]:
-    """Return the steps of this application's path as (label, state) with state done/current/''."""
-    if application.type == ApplicationType.CANCELLATION:
-        path = [("draft", _("填写申请")), ("awaiting_employer", _("单位确认")), ("completed", _("注销完成"))]
-    else:
-        path = [("draft", _("填写申请")), ("awaiting_employer", _("单位确认")),
-                ("pending_acceptance", _("数据比对")), ("under_review", _("受理审查")), ("approved", _("审批决定"))]
-    order = [key for key, _label in path]
-    status = application.status
-    aliases = {"returned": "draft", "supplement": "under_review", "not_accepted": "pending_acceptance",
-               "refused": "approved", "withdrawn": "draft"}
-    current = aliases.get(status, status)
-    index = order.index(current) if current in order else 0
-    final = status in {"approved", "completed"}
-    return [(label, "done" if i < index or (final and i == index) else ("current" if i == index else ""))
-            for i, (_key, label) in enumerate(path)]
 
 
 @require_role(Role.APPLICANT)

@@ -12,7 +12,6 @@ from registry.applications.materials import IMAGE_ONLY, missing_materials, requi
 from registry.applications.models import (
     OPEN_STATUSES,
     Application,
-    ApplicationStatus,
     ApplicationTransition,
     ApplicationType,
     ChangeKind,
@@ -29,7 +28,7 @@ from registry.applications.services.common import (
     transition,
     validate_specialties,
 )
-from registry.applications.workflow import EDITABLE, Action
+from registry.applications.workflow import EDITABLE, UPLOADABLE, Action
 from registry.audit.log import log_action
 from registry.files import UploadRejected, clean_upload, store_private
 from registry.people.face import FaceCheckRequired, consume_face_check
@@ -127,7 +126,7 @@ def add_material(*, actor, application: Application, kind: str, data: bytes, ori
                  now: datetime) -> Material:
     """Check, re-encode and store one uploaded scan; earlier uploads of the same kind stay until removed."""
     require_owner(actor, application)
-    if application.status not in EDITABLE and application.status != ApplicationStatus.SUPPLEMENT:
+    if application.status not in UPLOADABLE:
         raise WorkflowError(_("当前状态下不能上传材料。"), code="not_editable")
     if kind not in MaterialKind.values:
         raise WorkflowError(_("材料类型无效。"), code="bad_kind")
@@ -155,7 +154,7 @@ def _safe_name(name: str) -> str:
 def remove_material(*, actor, material: Material, now: datetime) -> None:
     application = material.application
     require_owner(actor, application)
-    if application.status not in EDITABLE and application.status != ApplicationStatus.SUPPLEMENT:
+    if application.status not in UPLOADABLE:
         raise WorkflowError(_("当前状态下不能删除材料。"), code="not_editable")
     material.delete()
     log_action("applications.material.removed", now=now, actor=actor, target=application, details={"kind": material.kind})

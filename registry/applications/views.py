@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from registry.applications import deadlines, services
+from registry.applications import deadlines, rules, services
 from registry.applications.access import (
     applications_visible_to,
     get_application_for,
@@ -92,6 +92,8 @@ def application_detail(request, pk: int):
         "required": services.required_for(application),
         "missing": set(services.missing_for(application)) if application.status in EDITABLE else set(),
         "timeline": services.timeline(application),
+        "comparison": [(f.get("passed"), rules.describe_stored(f, services.comparison_parameters()))
+                       for f in application.comparison],
         "upload_form": UploadForm(kinds=None if application.status == ApplicationStatus.SUPPLEMENT
                                   else [kind for kind, _label in services.required_for(application)]),
         "reason_form": ReasonForm(),

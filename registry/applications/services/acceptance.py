@@ -76,10 +76,12 @@ def comparison_parameters() -> rules.Parameters:
 def run_comparison(*, application: Application, now: datetime) -> Application:
     """Compare the reported application with the registries: not accepted with every reason, or scheduled."""
     today = local_day(now)
-    result = rules.compare(gather_facts(application, today), comparison_parameters())
+    parameters = comparison_parameters()
+    result = rules.compare(gather_facts(application, today), parameters)
     findings = [f.as_dict() for f in result.findings]
     if not result.passed:
-        reasons = [f.message for f in result.failures]
+        # The decision's reasons are the decision as made: worded once, kept as the applicant read them.
+        reasons = [rules.describe(f.code, f.params, parameters) for f in result.failures]
         return transition(
             application, Action.REJECT_COMPARISON, actor=None, now=now, reason="；".join(reasons),
             comparison=findings, decision_reasons=reasons, decided_at=now,

@@ -17,7 +17,9 @@ from registry.people.access import (
     get_person_for,
     require_recent_auth,
 )
-from registry.people.models import SignInFailure
+from registry.people.enterprise_auth import revoke_lock_certificates
+from registry.people.errors import PeopleError
+from registry.people.models import LockCertificate, SignInFailure
 from registry.testing import PASSWORD, signed_in
 
 
@@ -60,6 +62,43 @@ def test_the_admin_cannot_change_authentication_states(client, personas):
     })
     personas.enterprise_a.refresh_from_db()
     assert personas.enterprise_a.auth_state == "unauthenticated"
+
+
+def test_the_admin_cannot_change_identity_data(client, personas):
+    signed_in(client, personas.admin)
+    person, enterprise = personas.person, personas.enterprise_a
+    client.post(f"/admin/people/person/{person.pk}/change/", {
+        "name": "改名", "sex": "M", "birth_date": "2000-01-01", "mobile": "", "email": "", "photo": "",
+        "signature": "",
+    })
+    client.post(f"/admin/people/enterprise/{enterprise.pk}/change/", {
+        "credit_code": "91500000MA00000000", "name": enterprise.name, "district": "500103",
+        "meets_registering_requirements": "on",
+    })
+    person.refresh_from_db()
+    enterprise.refresh_from_db()
+    assert (person.name, str(person.birth_date)) == ("张三", "1990-01-01")
+    assert enterprise.credit_code == personas.enterprise_a.credit_code and enterprise.is_active
+
+
+def test_revoking_lock_certificates_in_the_admin_goes_through_the_service_and_is_audited(client, personas, make_lock):
+    make_lock(personas.enterprise_a.credit_code)
+    signed_in(client, personas.admin)
+    certificate = LockCertificate.objects.get()
+    response = client.post("/admin/people/lockcertificate/", {
+        "action": "revoke_certificates", "_selected_action": [certificate.pk]})
+    assert response.status_code == 302
+    certificate.refresh_from_db()
+    assert certificate.revoked_at is not None
+    event = AuditEvent.objects.get(action="people.lock.revoked")
+    assert event.actor == personas.admin and event.details["certificates"] == [certificate.pk]
+
+
+def test_only_administrators_revoke_lock_certificates(personas, make_lock, clock_now):
+    make_lock(personas.enterprise_a.credit_code)
+    with pytest.raises(PeopleError):
+        revoke_lock_certificates(actor=personas.reviewer, certificates=LockCertificate.objects.all(), now=clock_now)
+    assert not LockCertificate.objects.filter(revoked_at__isnull=False).exists()
 
 
 def test_a_role_change_in_the_admin_is_audited(client, personas):

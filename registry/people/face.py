@@ -20,16 +20,15 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from registry.audit.log import log_action
+from registry.errors import DomainError
 from registry.people.errors import FaceResultRefused
 from registry.people.models import FaceCheck, FacePurpose, FaceRequest, Person, Role
 
 
-class FaceCheckRequired(Exception):
+class FaceCheckRequired(DomainError):
     """No usable face check: the user must pass one (or an on-site check) first."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    code = "people.face_check_required"
 
 
 def record_face_check(

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from registry.applications import deadlines, rules, services
@@ -162,14 +163,9 @@ def upload_material(request, pk: int):
                 messages.error(request, error)
         return redirect("applications:detail", pk)
     upload = form.cleaned_data["file"]
-    try:
-        services.add_material(actor=request.user, application=application, kind=form.cleaned_data["kind"],
-                              data=upload.read(), original_name=upload.name, now=timezone.now())
-    except WorkflowError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("材料已上传。"))
-    return redirect("applications:detail", pk)
+    return _report(request, pk, lambda: services.add_material(
+        actor=request.user, application=application, kind=form.cleaned_data["kind"], data=upload.read(),
+        original_name=upload.name, now=timezone.now()), _("材料已上传。"))
 
 
 @require_POST
@@ -179,57 +175,19 @@ def remove_material(request, pk: int, material_pk: int):
     material = application.materials.filter(pk=material_pk).first()
     if material is None:
         raise Http404
-    try:
-        services.remove_material(actor=request.user, material=material, now=timezone.now())
-    except WorkflowError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("材料已删除。"))
-    return redirect("applications:detail", pk)
+    return _report(request, pk, lambda: services.remove_material(actor=request.user, material=material,
+                                                                 now=timezone.now()), _("材料已删除。"))
 
 
-def _run(request, pk: int, call, success: str):
-    """Call a service on the application; turn a domain error into a message; back to the page."""
-    application = get_application_for(request.user, pk)
+def _report(request, pk: int, call, success: str):
+    """Run one service call; say how it went (a domain error becomes the message); back to the page."""
     try:
-        call(application)
+        call()
     except WorkflowError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, success)
     return redirect("applications:detail", pk)
-
-
-def _reason(request) -> str | None:
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请填写原因。"))
-        return None
-    return form.cleaned_data["reason"]
-
-
-@require_POST
-@require_role(Role.APPLICANT)
-@require_recent_auth()
-def submit(request, pk: int):
-    return _run(request, pk, lambda a: services.submit_application(actor=request.user, application=a, now=timezone.now()),
-                _("申请已提交，等待聘用企业确认。"))
-
-
-@require_POST
-@require_role(Role.APPLICANT)
-def withdraw(request, pk: int):
-    return _run(request, pk, lambda a: services.withdraw_application(actor=request.user, application=a, now=timezone.now()),
-                _("申请已撤回。"))
-
-
-@require_POST
-@require_role(Role.APPLICANT)
-@require_recent_auth()
-def resubmit(request, pk: int):
-    return _run(request, pk, lambda a: services.resubmit_supplement(actor=request.user, application=a, now=timezone.now(),
-                                                                     note=request.POST.get("note", "")[:500]),
-                _("补正材料已提交，审查继续。"))
 
 
 @login_required
@@ -255,26 +213,6 @@ def employer_pending(request):
 def employer_staff(request):
     registrations = staff_of(request.user).order_by("person__name")
     return render(request, "applications/employer_staff.html", {"registrations": registrations})
-
-
-@require_POST
-@require_role(Role.ENTERPRISE)
-@require_recent_auth()
-def confirm(request, pk: int):
-    return _run(request, pk, lambda a: services.confirm_by_employer(actor=request.user, application=a, now=timezone.now()),
-                _("已确认。"))
-
-
-@require_POST
-@require_role(Role.ENTERPRISE)
-@require_recent_auth()
-def employer_return(request, pk: int):
-    reason = _reason(request)
-    if reason is None:
-        return redirect("applications:detail", pk)
-    return _run(request, pk, lambda a: services.return_by_employer(actor=request.user, application=a, reason=reason,
-                                                                    now=timezone.now()),
-                _("申请已退回申请人修改。"))
 
 
 # --- reviewer ----------------------------------------------------------------------------------
@@ -311,35 +249,59 @@ def queue(request):
     })
 
 
-@require_POST
-@require_role(Role.REVIEWER)
-@require_recent_auth()
-def approve(request, pk: int):
-    return _run(request, pk, lambda a: services.approve_application(actor=request.user, application=a, now=timezone.now()),
-                _("已批准注册。"))
+# --- the workflow actions (one POST view each, all alike) ----------------------------------------
+
+def _reason(request) -> dict | None:
+    """Return the posted reason as the service's argument, or None (with a message) when it is missing."""
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写原因。"))
+        return None
+    return {"reason": form.cleaned_data["reason"]}
 
 
-@require_POST
-@require_role(Role.REVIEWER)
-@require_recent_auth()
-def refuse(request, pk: int):
+def _refusal_reasons(request) -> dict | None:
     form = RefuseForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请写明不予注册的理由。"))
-        return redirect("applications:detail", pk)
-    return _run(request, pk, lambda a: services.refuse_application(actor=request.user, application=a,
-                                                                    reasons=form.reason_list(), now=timezone.now()),
-                _("已作出不予注册决定。"))
+        return None
+    return {"reasons": form.reason_list()}
 
 
-@require_POST
-@require_role(Role.REVIEWER)
-@require_recent_auth()
-def supplement(request, pk: int):
-    reason = _reason(request)
-    if reason is None:
-        return redirect("applications:detail", pk)
-    return _run(request, pk, lambda a: services.request_supplement(actor=request.user, application=a, reason=reason,
-                                                                    now=timezone.now()),
-                _("已通知申请人补正材料，审查期限暂停。"))
+def _note(request) -> dict:
+    return {"note": request.POST.get("note", "")[:500]}
 
+
+def _workflow_action(role: str, service, success: str, *, recent_auth: bool = True, parse=None):
+    """Return the POST view of one workflow action: parse the input, call the service, say how it went.
+
+    ``parse(request)`` returns the service's extra arguments, or None when the input is refused (it
+    has put the message). A domain error becomes a message; the view always goes back to the page.
+    """
+
+    def view(request, pk: int):
+        arguments = parse(request) if parse else {}
+        if arguments is None:
+            return redirect("applications:detail", pk)
+        application = get_application_for(request.user, pk)
+        return _report(request, pk, lambda: service(actor=request.user, application=application, now=timezone.now(),
+                                                    **arguments), success)
+
+    if recent_auth:
+        view = require_recent_auth()(view)
+    return require_POST(require_role(role)(view))
+
+
+submit = _workflow_action(Role.APPLICANT, services.submit_application, gettext_lazy("申请已提交，等待聘用企业确认。"))
+withdraw = _workflow_action(Role.APPLICANT, services.withdraw_application, gettext_lazy("申请已撤回。"),
+                            recent_auth=False)
+resubmit = _workflow_action(Role.APPLICANT, services.resubmit_supplement, gettext_lazy("补正材料已提交，审查继续。"),
+                            parse=_note)
+confirm = _workflow_action(Role.ENTERPRISE, services.confirm_by_employer, gettext_lazy("已确认。"))
+employer_return = _workflow_action(Role.ENTERPRISE, services.return_by_employer,
+                                   gettext_lazy("申请已退回申请人修改。"), parse=_reason)
+approve = _workflow_action(Role.REVIEWER, services.approve_application, gettext_lazy("已批准注册。"))
+refuse = _workflow_action(Role.REVIEWER, services.refuse_application, gettext_lazy("已作出不予注册决定。"),
+                          parse=_refusal_reasons)
+supplement = _workflow_action(Role.REVIEWER, services.request_supplement,
+                              gettext_lazy("已通知申请人补正材料，审查期限暂停。"), parse=_reason)

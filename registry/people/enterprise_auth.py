@@ -31,11 +31,11 @@ from registry.people.models import (
     LegacyEnterpriseRecord,
     LockCertificate,
     LockChallenge,
-    Role,
     YkbAccountKind,
     YkbIdentity,
 )
 from registry.people.signin import clear_failures, is_throttled, record_failure
+from registry.roles import Role
 
 User = get_user_model()
 

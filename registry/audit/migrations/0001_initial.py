@@ -6,10 +6,14 @@ key stay). People's 0003 removes the model from its own state without touching t
 database runs the same steps after people's 0001 created the table.
 """
 
-import django.db.models.deletion
-import django.utils.timezone
+from importlib import import_module
+
 from django.conf import settings
-from django.db import migrations, models
+from django.db import migrations
+
+# The model exactly as people's 0001 created it (no later migration changed it): its fields move as they are.
+_PEOPLE_INITIAL = import_module("registry.people.migrations.0001_initial").Migration
+_CREATED = next(op for op in _PEOPLE_INITIAL.operations if getattr(op, "name", "") == "AuditEvent")
 
 
 class Migration(migrations.Migration):
@@ -26,22 +30,8 @@ class Migration(migrations.Migration):
             state_operations=[
                 migrations.CreateModel(
                     name='AuditEvent',
-                    fields=[
-                        ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                        ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                        ('action', models.CharField(db_index=True, max_length=100)),
-                        ('target_type', models.CharField(blank=True, max_length=50)),
-                        ('target_id', models.CharField(blank=True, max_length=50)),
-                        ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                        ('details', models.JSONField(blank=True, default=dict)),
-                        ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                    ],
-                    options={
-                        'verbose_name': '审计日志',
-                        'verbose_name_plural': '审计日志',
-                        'ordering': ['-at'],
-                        'db_table': 'people_auditevent',
-                    },
+                    fields=list(_CREATED.fields),
+                    options={**_CREATED.options, 'db_table': 'people_auditevent'},
                 ),
             ],
             database_operations=[],

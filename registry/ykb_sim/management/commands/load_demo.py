@@ -1,4 +1,7 @@
-"""Load the demo personas and data: one account for every role, two employers, a registered person."""
+"""Load the demo personas and data: one account for every role, two employers, a registered person.
+
+Demo only: it lives with the simulator, so no production app depends on the demo seeding.
+"""
 
 from __future__ import annotations
 

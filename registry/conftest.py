@@ -5,6 +5,8 @@ validities made for a test derive from it, never from a date written beside them
 ``REGISTRY_TEST_CLOCK_SHIFT_DAYS=N`` the whole process (the code under test, the live server's threads
 and the fixtures) runs N days in the future, so a test written today is proved to pass next year.
 
+Personas: ``world`` and ``personas`` are the one cast of ``registry.testing``.
+
 Tools: a test that needs Chromium, Node's test tools or OpenSSL asks for the fixture. Locally a missing
 tool skips the test with its reason; under CI (``CI=true``) it fails it, so the suite cannot go green
 while quietly checking less.
@@ -20,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from registry import clock
+from registry.testing import Personas, World, build_personas, build_world
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # The reference material (schemas, vendor samples) lives beside the checkout, never inside it.
@@ -60,6 +63,18 @@ def shared_dir() -> Path:
 def clock_now() -> datetime:
     """Return the session's "now" (UTC, whole seconds), read once from the one clock."""
     return clock.now().replace(microsecond=0)
+
+
+@pytest.fixture
+def world(db) -> World:
+    """Return the workflow cast of ``registry.testing`` (every role, two employers, an outsider)."""
+    return build_world()
+
+
+@pytest.fixture
+def personas(db) -> Personas:
+    """Return the identity cast of ``registry.testing`` (before any enterprise authentication)."""
+    return build_personas()
 
 
 @pytest.fixture(scope="session")

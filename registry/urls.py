@@ -1,5 +1,6 @@
-"""Top-level URL map."""
+"""Top-level URL map; the simulators of the external systems are mounted only in demo mode."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -11,6 +12,11 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("applications/", include("registry.applications.urls")),
+    path("audit/", include("registry.audit.urls")),
     path("", include("registry.people.urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.DEMO_MODE:
+    # The simulated 渝快办 (sign-in, face check, identity lock). Production settings refuse it.
+    urlpatterns.append(path(settings.YKB_SIM_PATH.strip("/") + "/", include("registry.ykb_sim.urls")))

@@ -13,7 +13,7 @@ ROLE_HOME = {
     "reviewer": "applications:queue",
     "district": "people:district_enterprises",
     "service_centre": "people:person_lookup",
-    "admin": "people:audit_log",
+    "admin": "audit:log",
 }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from registry.applications.models import Application, Registration, RegistrationStatus
+from registry.applications.models import Application, ApplicationStatus, Registration, RegistrationStatus
 from registry.people.models import Enterprise, Role
 
 
@@ -31,7 +31,7 @@ def applications_visible_to(user) -> QuerySet[Application]:
         person = getattr(user, "person", None)
         return qs.filter(person=person) if person is not None else qs.none()
     if user.role == Role.ENTERPRISE:
-        return qs.filter(employer_id__in=employer_ids_of(user)).exclude(status="draft")
+        return qs.filter(employer_id__in=employer_ids_of(user)).exclude(status=ApplicationStatus.DRAFT)
     return qs.none()
 
 

@@ -7,6 +7,7 @@ continuing education, sanctions, project locks) is maintained here.
 
 from django.contrib import admin
 
+from registry.adminsite import ReadOnlyAdmin
 from registry.applications.models import (
     Application,
     ApplicationTransition,
@@ -18,7 +19,6 @@ from registry.applications.models import (
     RegistrationTransition,
     Sanction,
 )
-from registry.people.admin import ReadOnlyAdmin
 
 
 class ReadOnlyInline(admin.TabularInline):

@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
+from registry.errors import DomainError
 
-class WorkflowError(Exception):
+
+class WorkflowError(DomainError):
     """A use case was refused; `message` says why, `code` is stable for the API and tests."""
 
-    def __init__(self, message: str, code: str = "refused"):
-        super().__init__(message)
-        self.message = message
-        self.code = code
+    code = "refused"
 
 
 class NotAllowed(WorkflowError):
     """The actor may not do this to this object."""
 
-    def __init__(self, message: str, code: str = "not_allowed"):
-        super().__init__(message, code)
+    code = "not_allowed"
 
 
 class Conflict(WorkflowError):
     """Someone else changed the object first (a lost compare-and-set)."""
 
-    def __init__(self, message: str, code: str = "conflict"):
-        super().__init__(message, code)
+    code = "conflict"

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from registry.applications.workflow import OPEN, STATUS_LABELS, Status
 from registry.people.models import Enterprise, Person
 
 
@@ -162,25 +163,13 @@ class ChangeKind(models.TextChoices):
     ENTERPRISE = "enterprise", _("企业信息变更")
 
 
-class ApplicationStatus(models.TextChoices):
-    DRAFT = "draft", _("填写中")
-    AWAITING_EMPLOYER = "awaiting_employer", _("待单位确认")
-    RETURNED = "returned", _("单位退回修改")
-    PENDING_ACCEPTANCE = "pending_acceptance", _("已上报，待受理")
-    NOT_ACCEPTED = "not_accepted", _("不予受理")
-    UNDER_REVIEW = "under_review", _("已受理，审查中")
-    SUPPLEMENT = "supplement", _("待补正材料")
-    APPROVED = "approved", _("已批准")
-    REFUSED = "refused", _("不予注册")
-    COMPLETED = "completed", _("已办结")
-    WITHDRAWN = "withdrawn", _("已撤回")
-
+# The statuses of the workflow table, with their labels: defined once, in ``workflow``.
+ApplicationStatus = models.TextChoices(
+    "ApplicationStatus", [(status.name, (status.value, _(STATUS_LABELS[status]))) for status in Status]
+)
 
 # Statuses in which an application still occupies the person (no second one may be opened).
-OPEN_STATUSES = [
-    ApplicationStatus.DRAFT, ApplicationStatus.AWAITING_EMPLOYER, ApplicationStatus.RETURNED,
-    ApplicationStatus.PENDING_ACCEPTANCE, ApplicationStatus.UNDER_REVIEW, ApplicationStatus.SUPPLEMENT,
-]
+OPEN_STATUSES = list(OPEN)
 
 
 class Application(models.Model):

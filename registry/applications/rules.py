@@ -1,8 +1,10 @@
 """The automatic data comparison (数据比对) and the validity arithmetic of registrations.
 
 Pure: no Django import. The services gather the facts of one application into ``Facts``; every rule
-is a plain function of the facts and the parameters that returns findings, each with a reason code
-and a Chinese message. An application passes when no finding failed. Rules are listed in ``RULES``;
+is a plain function of the facts and the parameters that returns findings, each a reason code with
+its parameters (specialty codes, ISO dates, numbers). A finding is worded when it is shown
+(``describe``), so a changed setting or a reworded rule never leaves stale text in stored findings.
+An application passes when no finding failed. Rules are listed in ``RULES``;
 a deployment adds one by appending a function, and the refusal grounds are data in
 ``Parameters.sanction_rules``.
 """
@@ -129,25 +131,100 @@ class Parameters:
     sanction_rules: tuple[SanctionRule, ...] = DEFAULT_SANCTION_RULES
 
 
+# The wording of each finding code; placeholders are filled from the finding's parameters when shown.
+MESSAGES: dict[str, str] = {
+    "qualification.missing": "资格库中未找到申请人{specialty}专业的资格证书",
+    "qualification.mismatch": "{specialty}专业资格证书（管理号 {management_number}）的姓名或身份证件号码与申请人不一致",
+    "qualification.found": "{specialty}专业资格证书（管理号 {management_number}）比对一致",
+    "employer.unauthenticated": "聘用企业尚未完成身份认证",
+    "employer.inactive": "聘用企业经营状态异常（破产、营业执照或资质被吊销、撤回）",
+    "employer.requirements": "聘用企业不符合注册单位的条件（第十五条第九项）",
+    "employer.ok": "聘用企业已认证且状态正常",
+    "registration.exists": "申请人已有有效注册，不能重复注册（第十五条第二项）",
+    "registration.none": "申请人没有其他有效注册",
+    "registration.missing": "申请人没有有效的注册，不能办理该业务",
+    "registration.specialty_exists": "{specialty}专业已经注册，不能增项",
+    "registration.specialty_missing": "{specialty}专业不在有效注册中",
+    "registration.same_employer": "新聘用企业与现聘用企业相同",
+    "registration.other_employer": "申请人只能在现聘用企业办理该业务（不得在两个及以上单位注册）",
+    "registration.ok": "与现有注册信息比对一致",
+    "application.pending": "申请人有其他正在办理的申请",
+    "application.none_pending": "申请人没有其他正在办理的申请",
+    "age.over_65": "申请人已年满65周岁（第十五条第十项）",
+    "age.ok": "申请人未满65周岁",
+    "renewal.too_early": "{specialty}专业尚未到延续注册申请期（{opens}至{closes}）",
+    "renewal.too_late": "{specialty}专业已超过延续注册申请期（{opens}至{closes}），应在有效期届满{closes_days}日前申请",
+    "renewal.in_window": "{specialty}专业在延续注册申请期内",
+    "education.ok": "{specialty}专业继续教育已完成",
+    "education.missing": "{specialty}专业未达到继续教育要求（第十五条第三项）",
+    "project.locked": "申请人担任项目负责人的在施项目尚未竣工验收或移交，不能变更执业企业",
+    "project.unlocked": "无在施项目锁定",
+    "sanction.none": "未发现不予注册情形",
+}
+SANCTION_PREFIX = "sanction."
+_DATE_PARAMS = {"opens", "closes"}
+
+
+def _shown(name: str, value):
+    """Return a parameter as it is printed: specialty names, dates in Chinese."""
+    if name == "specialty":
+        return specialty_name(str(value))
+    if name in _DATE_PARAMS:
+        return f"{date.fromisoformat(str(value)):%Y年%m月%d日}"
+    return value
+
+
+def describe(code: str, params: dict | None = None, parameters: Parameters | None = None,
+             fallback: str = "") -> str:
+    """Return the sentence of a finding, worded now from its code and parameters.
+
+    A sanction's wording is its refusal ground in ``parameters.sanction_rules``. A code this version
+    does not know (or parameters that do not fit its wording) gives ``fallback`` or the code itself.
+    """
+    params = params or {}
+    if code.startswith(SANCTION_PREFIX) and code != "sanction.none":
+        grounds = {rule.kind: rule.message for rule in (parameters or Parameters()).sanction_rules}
+        template = grounds.get(code.removeprefix(SANCTION_PREFIX))
+    else:
+        template = MESSAGES.get(code)
+    if template is None:
+        return fallback or code
+    try:
+        return template.format(**{name: _shown(name, value) for name, value in params.items()})
+    except (KeyError, ValueError, IndexError):
+        return fallback or code
+
+
+def describe_stored(finding: dict, parameters: Parameters | None = None) -> str:
+    """Return the sentence of a stored finding (``Finding.as_dict``); older rows may still carry a message."""
+    return describe(str(finding.get("code", "")), finding.get("params"), parameters,
+                    fallback=str(finding.get("message", "")))
+
+
 @dataclass(frozen=True)
 class Finding:
     code: str
     passed: bool
-    message: str
+    params: dict = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        """Return the finding's sentence with the default parameters' wording."""
+        return describe(self.code, self.params)
 
     def as_dict(self) -> dict:
-        return {"code": self.code, "passed": self.passed, "message": self.message}
+        return {"code": self.code, "passed": self.passed, "params": dict(self.params)}
 
 
 Rule = Callable[[Facts, Parameters], list[Finding]]
 
 
-def _ok(code: str, message: str) -> Finding:
-    return Finding(code, True, message)
+def _ok(code: str, **params) -> Finding:
+    return Finding(code, True, params)
 
 
-def _fail(code: str, message: str) -> Finding:
-    return Finding(code, False, message)
+def _fail(code: str, **params) -> Finding:
+    return Finding(code, False, params)
 
 
 def _qualification_for(facts: Facts, specialty: str) -> QualificationFact | None:
@@ -164,25 +241,24 @@ def check_qualification(facts: Facts, params: Parameters) -> list[Finding]:
     findings = []
     for code in facts.specialties:
         q = _qualification_for(facts, code)
-        name = specialty_name(code)
         if q is None:
-            findings.append(_fail("qualification.missing", f"资格库中未找到申请人{name}专业的资格证书"))
+            findings.append(_fail("qualification.missing", specialty=code))
         elif q.name != facts.person_name or q.id_number != facts.person_id_number:
-            findings.append(_fail("qualification.mismatch", f"{name}专业资格证书（管理号 {q.management_number}）的姓名或身份证件号码与申请人不一致"))
+            findings.append(_fail("qualification.mismatch", specialty=code, management_number=q.management_number))
         else:
-            findings.append(_ok("qualification.found", f"{name}专业资格证书（管理号 {q.management_number}）比对一致"))
+            findings.append(_ok("qualification.found", specialty=code, management_number=q.management_number))
     return findings
 
 
 def check_employer(facts: Facts, params: Parameters) -> list[Finding]:
     """Check that the employer is authenticated, active and may employ registered constructors."""
     if not facts.employer_authenticated:
-        return [_fail("employer.unauthenticated", "聘用企业尚未完成身份认证")]
+        return [_fail("employer.unauthenticated")]
     if not facts.employer_active:
-        return [_fail("employer.inactive", "聘用企业经营状态异常（破产、营业执照或资质被吊销、撤回）")]
+        return [_fail("employer.inactive")]
     if not facts.employer_meets_requirements:
-        return [_fail("employer.requirements", "聘用企业不符合注册单位的条件（第十五条第九项）")]
-    return [_ok("employer.ok", "聘用企业已认证且状态正常")]
+        return [_fail("employer.requirements")]
+    return [_ok("employer.ok")]
 
 
 def check_registration_state(facts: Facts, params: Parameters) -> list[Finding]:
@@ -191,30 +267,30 @@ def check_registration_state(facts: Facts, params: Parameters) -> list[Finding]:
     registered = {s.specialty for s in facts.registered_specialties}
     if t in {INITIAL, REREG}:
         if facts.has_active_registration:
-            return [_fail("registration.exists", "申请人已有有效注册，不能重复注册（第十五条第二项）")]
-        return [_ok("registration.none", "申请人没有其他有效注册")]
+            return [_fail("registration.exists")]
+        return [_ok("registration.none")]
     if not facts.has_active_registration:
-        return [_fail("registration.missing", "申请人没有有效的注册，不能办理该业务")]
+        return [_fail("registration.missing")]
     findings = []
     if t == ADD:
         for code in facts.specialties:
             if code in registered:
-                findings.append(_fail("registration.specialty_exists", f"{specialty_name(code)}专业已经注册，不能增项"))
+                findings.append(_fail("registration.specialty_exists", specialty=code))
     if t in {RENEWAL, CANCEL}:
         for code in facts.specialties:
             if code not in registered:
-                findings.append(_fail("registration.specialty_missing", f"{specialty_name(code)}专业不在有效注册中"))
+                findings.append(_fail("registration.specialty_missing", specialty=code))
     if t == CHANGE and facts.change_kind == "employer" and facts.target_employer_id == facts.registered_employer_id:
-        findings.append(_fail("registration.same_employer", "新聘用企业与现聘用企业相同"))
+        findings.append(_fail("registration.same_employer"))
     if t in {ADD, RENEWAL} and facts.target_employer_id != facts.registered_employer_id:
-        findings.append(_fail("registration.other_employer", "申请人只能在现聘用企业办理该业务（不得在两个及以上单位注册）"))
-    return findings or [_ok("registration.ok", "与现有注册信息比对一致")]
+        findings.append(_fail("registration.other_employer"))
+    return findings or [_ok("registration.ok")]
 
 
 def check_open_applications(facts: Facts, params: Parameters) -> list[Finding]:
     if facts.other_open_applications:
-        return [_fail("application.pending", "申请人有其他正在办理的申请")]
-    return [_ok("application.none_pending", "申请人没有其他正在办理的申请")]
+        return [_fail("application.pending")]
+    return [_ok("application.none_pending")]
 
 
 def check_age(facts: Facts, params: Parameters) -> list[Finding]:
@@ -222,8 +298,8 @@ def check_age(facts: Facts, params: Parameters) -> list[Finding]:
     if facts.application_type == CANCEL:
         return []
     if facts.today > last_day_under_65(facts.birth_date):
-        return [_fail("age.over_65", "申请人已年满65周岁（第十五条第十项）")]
-    return [_ok("age.ok", "申请人未满65周岁")]
+        return [_fail("age.over_65")]
+    return [_ok("age.ok")]
 
 
 def renewal_window(valid_to: date, params: Parameters) -> tuple[date, date]:
@@ -241,13 +317,13 @@ def check_renewal_window(facts: Facts, params: Parameters) -> list[Finding]:
         if spec is None:
             continue
         opens, closes = renewal_window(spec.valid_to, params)
-        window = f"{opens:%Y年%m月%d日}至{closes:%Y年%m月%d日}"
+        window = {"specialty": code, "opens": opens.isoformat(), "closes": closes.isoformat()}
         if facts.today < opens:
-            findings.append(_fail("renewal.too_early", f"{specialty_name(code)}专业尚未到延续注册申请期（{window}）"))
+            findings.append(_fail("renewal.too_early", **window))
         elif facts.today > closes:
-            findings.append(_fail("renewal.too_late", f"{specialty_name(code)}专业已超过延续注册申请期（{window}），应在有效期届满30日前申请"))
+            findings.append(_fail("renewal.too_late", **window, closes_days=params.renewal_closes_days))
         else:
-            findings.append(_ok("renewal.in_window", f"{specialty_name(code)}专业在延续注册申请期内"))
+            findings.append(_ok("renewal.in_window", specialty=code))
     return findings
 
 
@@ -268,17 +344,17 @@ def check_continuing_education(facts: Facts, params: Parameters) -> list[Finding
         if not required:
             continue
         if _education_since(facts, code, period_start):
-            findings.append(_ok("education.ok", f"{specialty_name(code)}专业继续教育已完成"))
+            findings.append(_ok("education.ok", specialty=code))
         else:
-            findings.append(_fail("education.missing", f"{specialty_name(code)}专业未达到继续教育要求（第十五条第三项）"))
+            findings.append(_fail("education.missing", specialty=code))
     return findings
 
 
 def check_project_lock(facts: Facts, params: Parameters) -> list[Finding]:
     if facts.application_type == CHANGE and facts.change_kind == "employer":
         if facts.project_locked:
-            return [_fail("project.locked", "申请人担任项目负责人的在施项目尚未竣工验收或移交，不能变更执业企业")]
-        return [_ok("project.unlocked", "无在施项目锁定")]
+            return [_fail("project.locked")]
+        return [_ok("project.unlocked")]
     return []
 
 
@@ -298,8 +374,8 @@ def check_sanctions(facts: Facts, params: Parameters) -> list[Finding]:
         else:
             blocking = start is None or facts.today < add_years(start, rule.years)
         if blocking:
-            findings.append(_fail(f"sanction.{sanction.kind}", rule.message))
-    return findings or [_ok("sanction.none", "未发现不予注册情形")]
+            findings.append(_fail(f"{SANCTION_PREFIX}{sanction.kind}"))
+    return findings or [_ok("sanction.none")]
 
 
 RULES: list[Rule] = [

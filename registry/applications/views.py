@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from registry.applications import deadlines, services
+from registry.applications import deadlines, rules, services
 from registry.applications.access import (
     applications_visible_to,
     get_application_for,
@@ -30,29 +29,13 @@ from registry.applications.forms import (
     UploadForm,
 )
 from registry.applications.models import Application, ApplicationStatus, ApplicationType
-from registry.applications.uploads import open_private
-from registry.applications.workflow import EDITABLE
+from registry.applications.workflow import EDITABLE, UPLOADABLE, allowed_actions, progress
+from registry.files import private_file_response
 from registry.people.access import require_recent_auth
-from registry.people.models import Role
+from registry.roles import Role, require_role
 from registry.workcalendar.services import get_calendar
 
 QUEUE_PAGE_SIZE = 50
-
-
-def role_required(*roles: str):
-    """Let only signed-in users of the given roles through; others get a 404 (nothing to see here)."""
-
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapper(request, *args, **kwargs):
-            if request.user.role not in roles:
-                raise Http404
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
 
 
 def _face_check_url(application: Application) -> str | None:
@@ -66,7 +49,7 @@ def _face_check_url(application: Application) -> str | None:
 
 # --- applicant ---------------------------------------------------------------------------------
 
-@role_required(Role.APPLICANT)
+@require_role(Role.APPLICANT)
 def my_applications(request):
     person = getattr(request.user, "person", None)
     applications = applications_visible_to(request.user).order_by("-created_at")[:100]
@@ -76,7 +59,7 @@ def my_applications(request):
     })
 
 
-@role_required(Role.APPLICANT)
+@require_role(Role.APPLICANT)
 def new_application(request):
     form = NewApplicationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -110,12 +93,14 @@ def application_detail(request, pk: int):
         "required": services.required_for(application),
         "missing": set(services.missing_for(application)) if application.status in EDITABLE else set(),
         "timeline": services.timeline(application),
+        "comparison": [(f.get("passed"), rules.describe_stored(f, services.comparison_parameters()))
+                       for f in application.comparison],
         "upload_form": UploadForm(kinds=None if application.status == ApplicationStatus.SUPPLEMENT
                                   else [kind for kind, _label in services.required_for(application)]),
         "reason_form": ReasonForm(),
         "refuse_form": RefuseForm(),
         "editable": is_owner and application.status in EDITABLE,
-        "can_upload": is_owner and (application.status in EDITABLE or application.status == ApplicationStatus.SUPPLEMENT),
+        "can_upload": is_owner and application.status in UPLOADABLE,
         "is_owner": is_owner,
         "is_employer": role == Role.ENTERPRISE,
         "is_reviewer": role == Role.REVIEWER,
@@ -124,30 +109,17 @@ def application_detail(request, pk: int):
         if application.status == ApplicationStatus.UNDER_REVIEW else "",
         "calendar_notice": deadlines.deadline_notice(application.accept_on, application.due_on),
         "face_check_url": _face_check_url(application) if is_owner else None,
-        "steps": _progress_steps(application),
+        "steps": progress(application.status, cancellation=application.type == ApplicationType.CANCELLATION),
+        # What this viewer's buttons may offer: the workflow table's actions from the current status.
+        "actions": {str(action) for action in allowed_actions(application.status)},
+        "review_clock_paused": application.status == ApplicationStatus.SUPPLEMENT,
+        "under_review": application.status == ApplicationStatus.UNDER_REVIEW,
+        "not_accepted": application.status == ApplicationStatus.NOT_ACCEPTED,
     }
     return render(request, "applications/detail.html", context)
 
 
-def _progress_steps(application: Application) -> list[tuple[str, str]]:
-    """Return the steps of this application's path as (label, state) with state done/current/''."""
-    if application.type == ApplicationType.CANCELLATION:
-        path = [("draft", _("填写申请")), ("awaiting_employer", _("单位确认")), ("completed", _("注销完成"))]
-    else:
-        path = [("draft", _("填写申请")), ("awaiting_employer", _("单位确认")),
-                ("pending_acceptance", _("数据比对")), ("under_review", _("受理审查")), ("approved", _("审批决定"))]
-    order = [key for key, _label in path]
-    status = application.status
-    aliases = {"returned": "draft", "supplement": "under_review", "not_accepted": "pending_acceptance",
-               "refused": "approved", "withdrawn": "draft"}
-    current = aliases.get(status, status)
-    index = order.index(current) if current in order else 0
-    final = status in {"approved", "completed"}
-    return [(label, "done" if i < index or (final and i == index) else ("current" if i == index else ""))
-            for i, (_key, label) in enumerate(path)]
-
-
-@role_required(Role.APPLICANT)
+@require_role(Role.APPLICANT)
 def edit_application(request, pk: int):
     """Let the applicant change the specialties or the employer of a draft or returned application."""
     application = get_application_for(request.user, pk)
@@ -176,19 +148,12 @@ def material_file(request, pk: int, material_pk: int):
     material = application.materials.filter(pk=material_pk).first()
     if material is None:
         raise Http404
-    try:
-        content = open_private(material.storage_name)
-    except FileNotFoundError:
-        raise Http404 from None
-    response = HttpResponse(content, content_type=material.content_type)
-    response["Content-Disposition"] = f'inline; filename="material-{material.pk}.{material.storage_name.rsplit(".", 1)[-1]}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(material.storage_name, download_name=f"material-{material.pk}",
+                                 content_type=material.content_type)
 
 
 @require_POST
-@role_required(Role.APPLICANT)
+@require_role(Role.APPLICANT)
 def upload_material(request, pk: int):
     application = get_application_for(request.user, pk)
     form = UploadForm(request.POST, request.FILES)
@@ -198,74 +163,31 @@ def upload_material(request, pk: int):
                 messages.error(request, error)
         return redirect("applications:detail", pk)
     upload = form.cleaned_data["file"]
-    try:
-        services.add_material(actor=request.user, application=application, kind=form.cleaned_data["kind"],
-                              data=upload.read(), original_name=upload.name, now=timezone.now())
-    except WorkflowError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("材料已上传。"))
-    return redirect("applications:detail", pk)
+    return _report(request, pk, lambda: services.add_material(
+        actor=request.user, application=application, kind=form.cleaned_data["kind"], data=upload.read(),
+        original_name=upload.name, now=timezone.now()), _("材料已上传。"))
 
 
 @require_POST
-@role_required(Role.APPLICANT)
+@require_role(Role.APPLICANT)
 def remove_material(request, pk: int, material_pk: int):
     application = get_application_for(request.user, pk)
     material = application.materials.filter(pk=material_pk).first()
     if material is None:
         raise Http404
-    try:
-        services.remove_material(actor=request.user, material=material, now=timezone.now())
-    except WorkflowError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("材料已删除。"))
-    return redirect("applications:detail", pk)
+    return _report(request, pk, lambda: services.remove_material(actor=request.user, material=material,
+                                                                 now=timezone.now()), _("材料已删除。"))
 
 
-def _run(request, pk: int, call, success: str):
-    """Call a service on the application; turn a domain error into a message; back to the page."""
-    application = get_application_for(request.user, pk)
+def _report(request, pk: int, call, success: str):
+    """Run one service call; say how it went (a domain error becomes the message); back to the page."""
     try:
-        call(application)
+        call()
     except WorkflowError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, success)
     return redirect("applications:detail", pk)
-
-
-def _reason(request) -> str | None:
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请填写原因。"))
-        return None
-    return form.cleaned_data["reason"]
-
-
-@require_POST
-@role_required(Role.APPLICANT)
-@require_recent_auth()
-def submit(request, pk: int):
-    return _run(request, pk, lambda a: services.submit_application(actor=request.user, application=a, now=timezone.now()),
-                _("申请已提交，等待聘用企业确认。"))
-
-
-@require_POST
-@role_required(Role.APPLICANT)
-def withdraw(request, pk: int):
-    return _run(request, pk, lambda a: services.withdraw_application(actor=request.user, application=a, now=timezone.now()),
-                _("申请已撤回。"))
-
-
-@require_POST
-@role_required(Role.APPLICANT)
-@require_recent_auth()
-def resubmit(request, pk: int):
-    return _run(request, pk, lambda a: services.resubmit_supplement(actor=request.user, application=a, now=timezone.now(),
-                                                                     note=request.POST.get("note", "")[:500]),
-                _("补正材料已提交，审查继续。"))
 
 
 @login_required
@@ -279,7 +201,7 @@ def receipt(request, pk: int):
 
 # --- employer ----------------------------------------------------------------------------------
 
-@role_required(Role.ENTERPRISE)
+@require_role(Role.ENTERPRISE)
 def employer_pending(request):
     visible = applications_visible_to(request.user)
     pending = visible.filter(status=ApplicationStatus.AWAITING_EMPLOYER).order_by("updated_at")
@@ -287,30 +209,10 @@ def employer_pending(request):
     return render(request, "applications/employer_pending.html", {"pending": pending, "recent": recent})
 
 
-@role_required(Role.ENTERPRISE)
+@require_role(Role.ENTERPRISE)
 def employer_staff(request):
     registrations = staff_of(request.user).order_by("person__name")
     return render(request, "applications/employer_staff.html", {"registrations": registrations})
-
-
-@require_POST
-@role_required(Role.ENTERPRISE)
-@require_recent_auth()
-def confirm(request, pk: int):
-    return _run(request, pk, lambda a: services.confirm_by_employer(actor=request.user, application=a, now=timezone.now()),
-                _("已确认。"))
-
-
-@require_POST
-@role_required(Role.ENTERPRISE)
-@require_recent_auth()
-def employer_return(request, pk: int):
-    reason = _reason(request)
-    if reason is None:
-        return redirect("applications:detail", pk)
-    return _run(request, pk, lambda a: services.return_by_employer(actor=request.user, application=a, reason=reason,
-                                                                    now=timezone.now()),
-                _("申请已退回申请人修改。"))
 
 
 # --- reviewer ----------------------------------------------------------------------------------
@@ -323,7 +225,7 @@ QUEUE_TABS = {
 }
 
 
-@role_required(Role.REVIEWER)
+@require_role(Role.REVIEWER)
 def queue(request):
     """List applications by deadline, with due-soon and overdue flags; paginated for a large backlog."""
     tab = request.GET.get("tab", "review")
@@ -347,35 +249,59 @@ def queue(request):
     })
 
 
-@require_POST
-@role_required(Role.REVIEWER)
-@require_recent_auth()
-def approve(request, pk: int):
-    return _run(request, pk, lambda a: services.approve_application(actor=request.user, application=a, now=timezone.now()),
-                _("已批准注册。"))
+# --- the workflow actions (one POST view each, all alike) ----------------------------------------
+
+def _reason(request) -> dict | None:
+    """Return the posted reason as the service's argument, or None (with a message) when it is missing."""
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写原因。"))
+        return None
+    return {"reason": form.cleaned_data["reason"]}
 
 
-@require_POST
-@role_required(Role.REVIEWER)
-@require_recent_auth()
-def refuse(request, pk: int):
+def _refusal_reasons(request) -> dict | None:
     form = RefuseForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请写明不予注册的理由。"))
-        return redirect("applications:detail", pk)
-    return _run(request, pk, lambda a: services.refuse_application(actor=request.user, application=a,
-                                                                    reasons=form.reason_list(), now=timezone.now()),
-                _("已作出不予注册决定。"))
+        return None
+    return {"reasons": form.reason_list()}
 
 
-@require_POST
-@role_required(Role.REVIEWER)
-@require_recent_auth()
-def supplement(request, pk: int):
-    reason = _reason(request)
-    if reason is None:
-        return redirect("applications:detail", pk)
-    return _run(request, pk, lambda a: services.request_supplement(actor=request.user, application=a, reason=reason,
-                                                                    now=timezone.now()),
-                _("已通知申请人补正材料，审查期限暂停。"))
+def _note(request) -> dict:
+    return {"note": request.POST.get("note", "")[:500]}
 
+
+def _workflow_action(role: str, service, success: str, *, recent_auth: bool = True, parse=None):
+    """Return the POST view of one workflow action: parse the input, call the service, say how it went.
+
+    ``parse(request)`` returns the service's extra arguments, or None when the input is refused (it
+    has put the message). A domain error becomes a message; the view always goes back to the page.
+    """
+
+    def view(request, pk: int):
+        arguments = parse(request) if parse else {}
+        if arguments is None:
+            return redirect("applications:detail", pk)
+        application = get_application_for(request.user, pk)
+        return _report(request, pk, lambda: service(actor=request.user, application=application, now=timezone.now(),
+                                                    **arguments), success)
+
+    if recent_auth:
+        view = require_recent_auth()(view)
+    return require_POST(require_role(role)(view))
+
+
+submit = _workflow_action(Role.APPLICANT, services.submit_application, gettext_lazy("申请已提交，等待聘用企业确认。"))
+withdraw = _workflow_action(Role.APPLICANT, services.withdraw_application, gettext_lazy("申请已撤回。"),
+                            recent_auth=False)
+resubmit = _workflow_action(Role.APPLICANT, services.resubmit_supplement, gettext_lazy("补正材料已提交，审查继续。"),
+                            parse=_note)
+confirm = _workflow_action(Role.ENTERPRISE, services.confirm_by_employer, gettext_lazy("已确认。"))
+employer_return = _workflow_action(Role.ENTERPRISE, services.return_by_employer,
+                                   gettext_lazy("申请已退回申请人修改。"), parse=_reason)
+approve = _workflow_action(Role.REVIEWER, services.approve_application, gettext_lazy("已批准注册。"))
+refuse = _workflow_action(Role.REVIEWER, services.refuse_application, gettext_lazy("已作出不予注册决定。"),
+                          parse=_refusal_reasons)
+supplement = _workflow_action(Role.REVIEWER, services.request_supplement,
+                              gettext_lazy("已通知申请人补正材料，审查期限暂停。"), parse=_reason)

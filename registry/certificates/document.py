@@ -24,6 +24,7 @@ from PIL import UnidentifiedImageError
 
 from registry.certificates.layout import Layout
 from registry.certificates.qr import qr_drawing
+from registry.masking import CERTIFICATE
 from registry.ofd.fonts import FontSource, load_font
 from registry.ofd.model import DocInfo, Document, Font, Image, ImageObject, Page, PathObject, TextObject
 from registry.ofd.package import write_package
@@ -140,15 +141,9 @@ def format_date(value: date, layout: Layout) -> str:
     return pattern.format(year=value.year, month=value.month, day=value.day)
 
 
-def mask_id_number(value: str) -> str:
-    """Return an ID number with all but the first 6 and last 4 characters replaced by '*'."""
-    if len(value) <= 10:
-        return "*" * len(value)
-    return value[:6] + "*" * (len(value) - 10) + value[-4:]
-
-
 def _values(data: CertificateData, layout: Layout) -> dict[str, str]:
-    id_number = mask_id_number(data.id_number) if layout.options.get("mask_id_number") else data.id_number
+    # A layout that masks the number prints it as the certificate policy shows it (6 + 4 characters).
+    id_number = CERTIFICATE.apply(data.id_number) if layout.options.get("mask_id_number") else data.id_number
     return {
         "name": data.name.strip(),
         "sex": data.sex,

@@ -1,7 +1,8 @@
 """Access helpers: every fetch of a person or enterprise goes through here.
 
-Another party's object answers 404 exactly like a missing one, so existence never leaks. Role and
-district scoping live here and nowhere else.
+Another party's object answers 404 exactly like a missing one, so existence never leaks (and a page of
+another role answers 404 too: ``registry.roles.require_role``). Role and district scoping live here and
+nowhere else.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -32,23 +32,6 @@ SESSION_AUTH_AT = "auth_at"
 def has_role(user, *roles: str) -> bool:
     """Return whether the user is signed in, active and holds one of the roles."""
     return bool(user and user.is_authenticated and user.is_active and user.role in roles)
-
-
-def require_role(*roles: str) -> Callable:
-    """Decorate a view so only signed-in users of the roles reach it (others: sign-in page or 403)."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if request.user.role not in roles or not request.user.is_active:
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
 
 
 def persons_visible_to(user) -> QuerySet[Person]:

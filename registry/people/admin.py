@@ -1,4 +1,10 @@
-"""The administrators' console: read-mostly; authentication and face-check states are never edited here."""
+"""The administrators' console: read-mostly.
+
+Authentication and face-check states are never edited here, and neither is identity data: a person's
+name, ID number and birth date come from real-name verification, an enterprise's credit code and
+operating state from the registries. Whatever the console does change (roles, the revocation of
+identity-lock certificates) writes an audit row, the revocation through its service.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +12,10 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.utils import timezone
 
-from registry.people.audit import log_action
+from registry.adminsite import ReadOnlyAdmin, admin_only
+from registry.audit.log import client_ip, log_action
+from registry.people.enterprise_auth import revoke_lock_certificates
 from registry.people.models import (
-    AuditEvent,
     Enterprise,
     EnterpriseAuthentication,
     EnterpriseOperator,
@@ -16,32 +23,9 @@ from registry.people.models import (
     LegacyEnterpriseRecord,
     LockCertificate,
     Person,
-    Role,
     User,
     YkbIdentity,
 )
-
-
-def _admin_only(request) -> bool:
-    """Only active administrators (role admin with staff status) enter the console."""
-    user = request.user
-    return bool(user.is_active and user.is_staff and user.role == Role.ADMIN)
-
-
-admin.site.has_permission = _admin_only
-admin.site.site_header = "重庆市二级建造师电子注册系统 · 后台管理"
-admin.site.site_title = "后台管理"
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(User)
@@ -55,7 +39,7 @@ class RegistryUserAdmin(UserAdmin):
         super().save_model(request, obj, form, change)
         new = {"role": obj.role, "district": obj.district, "is_staff": obj.is_staff, "is_superuser": obj.is_superuser}
         if old != new:
-            log_action("people.user.role_changed", actor=request.user, target=obj, request=request,
+            log_action("people.user.role_changed", actor=request.user, target=obj, ip=client_ip(request),
                        details={"before": old or {}, "after": new})
 
 
@@ -63,12 +47,12 @@ class RegistryUserAdmin(UserAdmin):
 class PersonAdmin(admin.ModelAdmin):
     list_display = ("name", "masked_id_number", "sex", "birth_date")
     search_fields = ("name",)
-    readonly_fields = ("user", "id_number", "real_name_level", "created_at")
+    readonly_fields = ("user", "name", "id_number", "birth_date", "real_name_level", "created_at")
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         person = Person.objects.filter(pk=object_id).first()
         if person is not None and request.method == "GET":
-            log_action("people.person.viewed_full", actor=request.user, target=person, request=request,
+            log_action("people.person.viewed_full", actor=request.user, target=person, ip=client_ip(request),
                        details={"where": "admin"})
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -79,8 +63,8 @@ class EnterpriseAdmin(admin.ModelAdmin):
     list_filter = ("auth_state", "district", "is_active")
     search_fields = ("name", "credit_code")
     # Authentication is decided by the lock, the old password or the district officer, not here.
-    readonly_fields = ("auth_state", "auth_method", "authenticated_at", "onsite_required_reason",
-                       "onsite_requested_at")
+    readonly_fields = ("credit_code", "is_active", "auth_state", "auth_method", "authenticated_at",
+                       "onsite_required_reason", "onsite_requested_at")
 
 
 @admin.register(EnterpriseOperator)
@@ -115,8 +99,8 @@ class LegacyEnterpriseRecordAdmin(ReadOnlyAdmin):
 
 @admin.action(description="吊销所选身份锁证书")
 def revoke_certificates(modeladmin, request, queryset):
-    count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
-    log_action("people.lock.revoked", actor=request.user, request=request, details={"count": count})
+    count = revoke_lock_certificates(actor=request.user, certificates=queryset, now=timezone.now(),
+                                     ip=client_ip(request))
     messages.success(request, f"已吊销 {count} 个身份锁证书。")
 
 
@@ -128,15 +112,7 @@ class LockCertificateAdmin(ReadOnlyAdmin):
 
     def has_change_permission(self, request, obj=None):
         # Needed for the revoke action; the form itself is read-only (every field is listed below).
-        return _admin_only(request)
+        return admin_only(request)
 
     def get_readonly_fields(self, request, obj=None):
         return ("record", "fingerprint", "serial", "not_after", "revoked_at", "lost_at")
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ("at", "actor", "action", "target_type", "target_id", "ip_address")
-    list_filter = ("action",)
-    search_fields = ("action", "actor__username", "target_id", "ip_address")
-    date_hierarchy = "at"

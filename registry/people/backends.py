@@ -6,7 +6,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from registry.people.audit import client_ip
+from registry.audit.log import client_ip
 from registry.people.signin import is_throttled
 
 

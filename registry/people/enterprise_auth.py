@@ -16,10 +16,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from registry.audit.log import log_action
+from registry.files import clean_upload, store_private
 from registry.identifiers import InvalidIdentifier, parse_credit_code
 from registry.people import lock
 from registry.people.access import has_role
-from registry.people.audit import client_ip, log_action
 from registry.people.errors import EnterpriseAuthRefused, PeopleError
 from registry.people.models import (
     AuthMethod,
@@ -30,11 +31,11 @@ from registry.people.models import (
     LegacyEnterpriseRecord,
     LockCertificate,
     LockChallenge,
-    Role,
     YkbAccountKind,
     YkbIdentity,
 )
 from registry.people.signin import clear_failures, is_throttled, record_failure
+from registry.roles import Role
 
 User = get_user_model()
 
@@ -71,7 +72,7 @@ def _require_legal(actor, enterprise: Enterprise) -> YkbIdentity:
     return identity
 
 
-def _refuse(actor, enterprise: Enterprise, method: str, reason: str, code: str, *, onsite: bool, request=None):
+def _refuse(actor, enterprise: Enterprise, method: str, reason: str, code: str, *, onsite: bool, ip: str | None = None):
     """Record a refused online attempt (and that on-site is now required) and return the error."""
     with transaction.atomic():
         EnterpriseAuthentication.objects.create(
@@ -81,13 +82,13 @@ def _refuse(actor, enterprise: Enterprise, method: str, reason: str, code: str, 
         if onsite:
             enterprise.onsite_required_reason = reason
             enterprise.save(update_fields=["onsite_required_reason"])
-        log_action("people.enterprise.auth_refused", actor=actor, target=enterprise, request=request,
+        log_action("people.enterprise.auth_refused", actor=actor, target=enterprise, ip=ip,
                    details={"method": method, "reason": code, "onsite_required": onsite})
     message = reason + (" " + str(ONSITE_HINT) if onsite else "")
     return EnterpriseAuthRefused(message, code=code, onsite_required=onsite)
 
 
-def _authenticate(enterprise: Enterprise, *, method: str, actor, bind: list, now: datetime, request=None,
+def _authenticate(enterprise: Enterprise, *, method: str, actor, bind: list, now: datetime, ip: str | None = None,
                   **record) -> EnterpriseAuthentication:
     """Mark the enterprise authenticated (if it was not), bind the accounts and write the history."""
     changed = Enterprise.objects.filter(pk=enterprise.pk, auth_state=EnterpriseAuthState.UNAUTHENTICATED).update(
@@ -106,7 +107,7 @@ def _authenticate(enterprise: Enterprise, *, method: str, actor, bind: list, now
         enterprise=enterprise, method=method, outcome=EnterpriseAuthentication.Outcome.AUTHENTICATED,
         actor=actor, at=now, **record,
     )
-    log_action("people.enterprise.authenticated", actor=actor, target=enterprise, request=request,
+    log_action("people.enterprise.authenticated", now=now, actor=actor, target=enterprise, ip=ip,
                details={"method": method, "state_changed": bool(changed),
                         "bound": [u.username for u, _m, _c in bind]})
     return entry
@@ -126,7 +127,7 @@ def issue_lock_challenge(*, actor, enterprise: Enterprise, now: datetime) -> Loc
 
 def authenticate_with_lock(
     *, actor, enterprise: Enterprise, challenge: str, certificate_der: bytes, signature: bytes, now: datetime,
-    request=None,
+    ip: str | None = None,
 ) -> EnterpriseAuthentication:
     """Verify a lock's answer to our challenge and authenticate the enterprise.
 
@@ -142,39 +143,39 @@ def authenticate_with_lock(
     row = LockChallenge.objects.filter(nonce=nonce).first() if nonce else None
     if row is None or row.user_id != actor.pk or row.enterprise_id != enterprise.pk:
         raise _refuse(actor, enterprise, method, _("身份锁挑战无效。"), "lock.unknown_challenge", onsite=False,
-                      request=request)
+                      ip=ip)
     if not LockChallenge.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=now):
         raise _refuse(actor, enterprise, method, _("该身份锁挑战已使用，请重新发起认证。"), "lock.replayed",
-                      onsite=False, request=request)
+                      onsite=False, ip=ip)
     if row.expires_at <= now:
         raise _refuse(actor, enterprise, method, _("身份锁挑战已过期，请重新发起认证。"), "lock.expired_challenge",
-                      onsite=False, request=request)
+                      onsite=False, ip=ip)
     cert = LockCertificate.objects.select_related("record").filter(
         fingerprint=lock.fingerprint(certificate_der)).first()
     if cert is None:
         raise _refuse(actor, enterprise, method, _("该身份锁未在原二级建造师注册管理系统登记。"), "lock.unknown_certificate",
-                      onsite=True, request=request)
+                      onsite=True, ip=ip)
     if cert.lost_at is not None:
         raise _refuse(actor, enterprise, method, _("该身份锁已登记遗失，不能再用于认证。"), "lock.lost",
-                      onsite=True, request=request)
+                      onsite=True, ip=ip)
     if cert.revoked_at is not None:
         raise _refuse(actor, enterprise, method, _("该身份锁证书已被吊销。"), "lock.revoked", onsite=True,
-                      request=request)
+                      ip=ip)
     if cert.not_after <= now:
         raise _refuse(actor, enterprise, method, _("该身份锁证书已过期。"), "lock.expired_certificate", onsite=True,
-                      request=request)
+                      ip=ip)
     if cert.record.old_credit_code != enterprise.credit_code:
         raise _refuse(actor, enterprise, method, _("渝快办中的统一社会信用代码与原系统登记的不一致。"),
-                      "lock.credit_code_mismatch", onsite=True, request=request)
+                      "lock.credit_code_mismatch", onsite=True, ip=ip)
     if not lock.verify_signature(bytes(cert.certificate_der), challenge, signature):
         raise _refuse(actor, enterprise, method, _("身份锁签名验证失败（身份锁与登记证书不符）。"), "lock.bad_signature",
-                      onsite=False, request=request)
+                      onsite=False, ip=ip)
     with transaction.atomic():
         return _authenticate(enterprise, method=method, actor=actor, bind=[(actor, True, True)], now=now,
-                             request=request, checks={"certificate": cert.fingerprint[:16], "serial": cert.serial})
+                             ip=ip, checks={"certificate": cert.fingerprint[:16], "serial": cert.serial})
 
 
-def report_lock_lost(*, actor, enterprise: Enterprise, now: datetime, request=None) -> int:
+def report_lock_lost(*, actor, enterprise: Enterprise, now: datetime, ip: str | None = None) -> int:
     """Mark the enterprise's imported lock certificates lost; on-site authentication is then required."""
     _require_legal(actor, enterprise)
     with transaction.atomic():
@@ -184,8 +185,19 @@ def report_lock_lost(*, actor, enterprise: Enterprise, now: datetime, request=No
         reason = _("身份锁已报告遗失。")
         enterprise.onsite_required_reason = reason
         enterprise.save(update_fields=["onsite_required_reason"])
-        log_action("people.enterprise.lock_lost", actor=actor, target=enterprise, request=request,
+        log_action("people.enterprise.lock_lost", now=now, actor=actor, target=enterprise, ip=ip,
                    details={"certificates": count})
+    return count
+
+
+@transaction.atomic
+def revoke_lock_certificates(*, actor, certificates, now: datetime, ip: str | None = None) -> int:
+    """Revoke the given identity-lock certificates not yet revoked (administrators only); return how many."""
+    if not has_role(actor, Role.ADMIN):
+        raise PeopleError(_("只有系统管理员可以吊销身份锁证书。"), code="people.lock.not_admin")
+    ids = list(certificates.filter(revoked_at__isnull=True).values_list("pk", flat=True))
+    count = LockCertificate.objects.filter(pk__in=ids, revoked_at__isnull=True).update(revoked_at=now)
+    log_action("people.lock.revoked", actor=actor, now=now, ip=ip, details={"count": count, "certificates": ids})
     return count
 
 
@@ -193,16 +205,16 @@ def report_lock_lost(*, actor, enterprise: Enterprise, now: datetime, request=No
 
 
 def authenticate_with_legacy_password(
-    *, actor, enterprise: Enterprise, username: str, password: str, now: datetime, request=None
+    *, actor, enterprise: Enterprise, username: str, password: str, now: datetime, ip: str | None = None
 ) -> EnterpriseAuthentication:
     """Authenticate with the former system's account; its old hash becomes Argon2 and must be changed."""
     _require_legal(actor, enterprise)
     method = AuthMethod.LEGACY_PASSWORD
     throttle_key = "legacy:" + username
-    ip = client_ip(request)
+    ip = ip
     if is_throttled(throttle_key, ip, now=now):
         raise _refuse(actor, enterprise, method, _("尝试次数过多，请15分钟后再试。"), "legacy.throttled", onsite=False,
-                      request=request)
+                      ip=ip)
     record = LegacyEnterpriseRecord.objects.select_related("legacy_user").filter(
         legacy_user__username=username.strip()).first()
     legacy_user = record.legacy_user if record else None
@@ -210,18 +222,18 @@ def authenticate_with_legacy_password(
     if legacy_user is None or not legacy_user.is_active or not legacy_user.check_password(password):
         record_failure(throttle_key, ip, now=now)
         raise _refuse(actor, enterprise, method, _("原系统用户名或密码不正确。"), "legacy.bad_credentials",
-                      onsite=False, request=request)
+                      onsite=False, ip=ip)
     clear_failures(throttle_key)
     if record.old_credit_code != enterprise.credit_code:
         raise _refuse(actor, enterprise, method, _("渝快办中的统一社会信用代码与原系统登记的不一致。"),
-                      "legacy.credit_code_mismatch", onsite=True, request=request)
+                      "legacy.credit_code_mismatch", onsite=True, ip=ip)
     with transaction.atomic():
         if not legacy_user.must_change_password or legacy_user.role != Role.ENTERPRISE:
             legacy_user.must_change_password = True
             legacy_user.role = Role.ENTERPRISE
             legacy_user.save(update_fields=["must_change_password", "role"])
-        log_action("people.password.legacy_upgraded", actor=actor, target=legacy_user, request=request)
-        return _authenticate(enterprise, method=method, actor=actor, now=now, request=request,
+        log_action("people.password.legacy_upgraded", now=now, actor=actor, target=legacy_user, ip=ip)
+        return _authenticate(enterprise, method=method, actor=actor, now=now, ip=ip,
                              bind=[(actor, True, True), (legacy_user, False, False)],
                              checks={"legacy_username": legacy_user.username})
 
@@ -229,7 +241,7 @@ def authenticate_with_legacy_password(
 # --- On-site authentication --------------------------------------------------------------------------
 
 
-def request_onsite(*, actor, enterprise: Enterprise, now: datetime, request=None) -> None:
+def request_onsite(*, actor, enterprise: Enterprise, now: datetime, ip: str | None = None) -> None:
     """Note that the enterprise will come to its district authority for on-site authentication."""
     _require_legal(actor, enterprise)
     with transaction.atomic():
@@ -238,7 +250,7 @@ def request_onsite(*, actor, enterprise: Enterprise, now: datetime, request=None
             enterprise=enterprise, method=AuthMethod.ON_SITE, outcome=EnterpriseAuthentication.Outcome.REQUESTED,
             actor=actor, at=now,
         )
-        log_action("people.enterprise.onsite_requested", actor=actor, target=enterprise, request=request)
+        log_action("people.enterprise.onsite_requested", now=now, actor=actor, target=enterprise, ip=ip)
 
 
 def credit_code_warnings(enterprise: Enterprise) -> list[str]:
@@ -251,9 +263,12 @@ def credit_code_warnings(enterprise: Enterprise) -> list[str]:
 
 def decide_onsite(
     *, actor, enterprise: Enterprise, approved: bool, reason: str, is_agent: bool, checks: dict[str, bool],
-    scans: dict[str, str], now: datetime, request=None, credit_code_override: str = "",
+    scans: dict[str, bytes], now: datetime, ip: str | None = None, credit_code_override: str = "",
 ) -> EnterpriseAuthentication:
     """Record the district officer's on-site decision; approval binds the enterprise's legal-person accounts.
+
+    ``scans`` are the uploaded files by kind (licence, qualification, authorisation), as received: they
+    are checked, re-encoded and stored privately here (``UploadRejected`` says why one is refused).
 
     The officer must belong to the enterprise's district; the licence and qualification certificate
     must have been checked and scanned, and for an agent also the legal person's authorisation letter.
@@ -276,6 +291,8 @@ def decide_onsite(
                 % {"problems": "；".join(code_warnings)}, code="people.enterprise.credit_code_unverified")
     elif not reason.strip():
         raise PeopleError(_("不予认证时须填写原因。"), code="people.enterprise.no_reason")
+    scans = {kind: store_private(clean_upload(data), f"enterprise-auth/{enterprise.pk}")
+             for kind, data in scans.items() if data}
     record = {
         "is_agent": is_agent, "checks": {k: bool(v) for k, v in checks.items()},
         "licence_scan": scans.get("licence", ""), "qualification_scan": scans.get("qualification", ""),
@@ -287,18 +304,18 @@ def decide_onsite(
                 enterprise=enterprise, method=AuthMethod.ON_SITE, outcome=EnterpriseAuthentication.Outcome.REFUSED,
                 actor=actor, at=now, **record,
             )
-            log_action("people.enterprise.onsite_refused", actor=actor, target=enterprise, request=request)
+            log_action("people.enterprise.onsite_refused", now=now, actor=actor, target=enterprise, ip=ip)
             return entry
         if code_warnings:
             Enterprise.objects.filter(pk=enterprise.pk).update(credit_code_override_reason=override)
-            log_action("people.enterprise.credit_code_overridden", actor=actor, target=enterprise, request=request,
+            log_action("people.enterprise.credit_code_overridden", now=now, actor=actor, target=enterprise, ip=ip,
                        details={"warnings": code_warnings, "reason": override})
         legal_users = User.objects.filter(
             ykb_identities__kind=YkbAccountKind.LEGAL, ykb_identities__credit_code=enterprise.credit_code,
             is_active=True,
         ).distinct()
         Enterprise.objects.filter(pk=enterprise.pk).update(onsite_requested_at=None)
-        return _authenticate(enterprise, method=AuthMethod.ON_SITE, actor=actor, now=now, request=request,
+        return _authenticate(enterprise, method=AuthMethod.ON_SITE, actor=actor, now=now, ip=ip,
                              bind=[(u, True, True) for u in legal_users], **record)
 
 
@@ -312,7 +329,7 @@ def _require_manager(actor, enterprise: Enterprise) -> None:
 
 
 def add_operator(*, actor, enterprise: Enterprise, username: str, full_name: str, password: str,
-                 can_confirm: bool, request=None) -> EnterpriseOperator:
+                 can_confirm: bool, ip: str | None = None) -> EnterpriseOperator:
     """Create an operator account for the enterprise; it must change its password at first sign-in."""
     _require_manager(actor, enterprise)
     username = username.strip()
@@ -322,21 +339,21 @@ def add_operator(*, actor, enterprise: Enterprise, username: str, full_name: str
         user = User.objects.create_user(username=username, password=password, role=Role.ENTERPRISE,
                                         first_name=full_name.strip(), must_change_password=True)
         link = EnterpriseOperator.objects.create(user=user, enterprise=enterprise, can_confirm=can_confirm)
-        log_action("people.operator.added", actor=actor, target=enterprise, request=request,
+        log_action("people.operator.added", actor=actor, target=enterprise, ip=ip,
                    details={"operator": username, "can_confirm": can_confirm})
     return link
 
 
-def set_operator_can_confirm(*, actor, link: EnterpriseOperator, can_confirm: bool, request=None) -> None:
+def set_operator_can_confirm(*, actor, link: EnterpriseOperator, can_confirm: bool, ip: str | None = None) -> None:
     """Let the enterprise choose whether an operator may confirm applications."""
     _require_manager(actor, link.enterprise)
     with transaction.atomic():
         EnterpriseOperator.objects.filter(pk=link.pk).update(can_confirm=can_confirm)
-        log_action("people.operator.can_confirm_changed", actor=actor, target=link.enterprise, request=request,
+        log_action("people.operator.can_confirm_changed", actor=actor, target=link.enterprise, ip=ip,
                    details={"operator": link.user.username, "can_confirm": can_confirm})
 
 
-def remove_operator(*, actor, link: EnterpriseOperator, request=None) -> None:
+def remove_operator(*, actor, link: EnterpriseOperator, ip: str | None = None) -> None:
     """Remove an operator (a manager cannot remove itself)."""
     _require_manager(actor, link.enterprise)
     if link.user_id == actor.pk:
@@ -344,5 +361,5 @@ def remove_operator(*, actor, link: EnterpriseOperator, request=None) -> None:
     with transaction.atomic():
         username, enterprise = link.user.username, link.enterprise
         link.delete()
-        log_action("people.operator.removed", actor=actor, target=enterprise, request=request,
+        log_action("people.operator.removed", actor=actor, target=enterprise, ip=ip,
                    details={"operator": username})

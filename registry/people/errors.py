@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
+from registry.errors import DomainError
 
-class PeopleError(Exception):
+
+class PeopleError(DomainError):
     """A refused identity or access operation."""
 
     code = "people.refused"
-
-    def __init__(self, message: str, *, code: str | None = None):
-        super().__init__(message)
-        self.message = message
-        if code:
-            self.code = code
 
 
 class IdentityConflict(PeopleError):
@@ -33,5 +29,5 @@ class EnterpriseAuthRefused(PeopleError):
     code = "people.enterprise_auth_refused"
 
     def __init__(self, message: str, *, code: str | None = None, onsite_required: bool = False):
-        super().__init__(message, code=code)
+        super().__init__(message, code)
         self.onsite_required = onsite_required

@@ -19,17 +19,16 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
-from registry.people.audit import log_action
+from registry.audit.log import log_action
+from registry.errors import DomainError
 from registry.people.errors import FaceResultRefused
 from registry.people.models import FaceCheck, FacePurpose, FaceRequest, Person, Role
 
 
-class FaceCheckRequired(Exception):
+class FaceCheckRequired(DomainError):
     """No usable face check: the user must pass one (or an on-site check) first."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    code = "people.face_check_required"
 
 
 def record_face_check(
@@ -157,7 +156,7 @@ def start_face_check(*, actor, person: Person, purpose: str, next_url: str, retu
     )
 
 
-def accept_face_result(*, actor, result: str, now: datetime, request=None) -> tuple[FaceCheck, str]:
+def accept_face_result(*, actor, result: str, now: datetime, ip: str | None = None) -> tuple[FaceCheck, str]:
     """Check a provider result against the actor's open request and record the passed check.
 
     1. The signature, issuer, audience and age must be right (at most FACE_CHECK_MAX_AGE_SECONDS).
@@ -197,15 +196,15 @@ def accept_face_result(*, actor, result: str, now: datetime, request=None) -> tu
                 raise FaceResultRefused(_("该人脸识别结果已使用，请重新进行人脸识别。"),
                                         code="people.face.used") from None
     except FaceResultRefused as error:
-        log_action("people.face.refused", actor=actor, request=request, details={"reason": error.code})
+        log_action("people.face.refused", now=now, actor=actor, ip=ip, details={"reason": error.code})
         raise
-    log_action("people.face.passed", actor=actor, target=face_request.person, request=request,
+    log_action("people.face.passed", now=now, actor=actor, target=face_request.person, ip=ip,
                details={"purpose": face_request.purpose, "result": check.result_id[:8]})
     return check, face_request.next_url
 
 
 def record_onsite_face_check(
-    *, actor, person: Person, purposes: list[str], document_seen: str, now: datetime, request=None
+    *, actor, person: Person, purposes: list[str], document_seen: str, now: datetime, ip: str | None = None
 ) -> list[FaceCheck]:
     """Record that service-centre staff verified the person in person with an ID document.
 
@@ -224,7 +223,7 @@ def record_onsite_face_check(
                               recorded_by=actor, document_seen=document_seen.strip()[:100])
             for purpose in purposes
         ]
-        log_action("people.face.onsite_recorded", actor=actor, target=person, request=request,
+        log_action("people.face.onsite_recorded", now=now, actor=actor, target=person, ip=ip,
                    details={"purposes": purposes, "document_seen": document_seen.strip()[:100],
                             "valid_until": checks[0].expires_at.isoformat()})
     return checks

@@ -81,11 +81,3 @@ class OnsiteFaceForm(forms.Form):
     document_seen = forms.ChoiceField(label=_("核验的证件"), choices=DOCUMENTS)
     confirmed = forms.BooleanField(label=_("本人到场，证件真实有效，相貌与证件照片一致"),
                                    error_messages={"required": _("请确认已当面核验本人及证件。")})
-
-
-class AuditFilterForm(forms.Form):
-    action = forms.CharField(label=_("操作（前缀）"), required=False, max_length=100)
-    actor = forms.CharField(label=_("操作人账号"), required=False, max_length=150)
-    ip = forms.GenericIPAddressField(label=_("来源地址"), required=False)
-    date_from = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -1,4 +1,4 @@
-"""People and employers: accounts, real-name persons, enterprises, face checks and the audit log."""
+"""People and employers: accounts, real-name persons, enterprises, face checks, sign-in and authentication."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from registry.masking import mask_id_number
+from registry.roles import Role
 
 # GB/T 2260 codes of Chongqing's districts and counties (区县); enterprises register in one of them.
 DISTRICTS: list[tuple[str, str]] = [
@@ -22,15 +25,6 @@ DISTRICTS: list[tuple[str, str]] = [
     ("500241", "秀山土家族苗族自治县"), ("500242", "酉阳土家族苗族自治县"),
     ("500243", "彭水苗族土家族自治县"),
 ]
-
-
-class Role(models.TextChoices):
-    APPLICANT = "applicant", _("申请人")
-    ENTERPRISE = "enterprise", _("企业经办人")
-    REVIEWER = "reviewer", _("审批人员（市住房城乡建委）")
-    DISTRICT = "district", _("区县住房城乡建设主管部门")
-    SERVICE_CENTRE = "service_centre", _("政务服务中心工作人员")
-    ADMIN = "admin", _("系统管理员")
 
 
 class User(AbstractUser):
@@ -79,15 +73,8 @@ class Person(models.Model):
 
     @property
     def masked_id_number(self) -> str:
-        """Return the ID number with the birth date and sequence hidden."""
+        """Return the ID number as the public masking policy shows it (birth date and sequence hidden)."""
         return mask_id_number(self.id_number)
-
-
-def mask_id_number(number: str) -> str:
-    """Return an ID number showing only its first 3 and last 2 characters."""
-    if len(number) <= 5:
-        return "*" * len(number)
-    return number[:3] + "*" * (len(number) - 5) + number[-2:]
 
 
 class EnterpriseAuthState(models.TextChoices):
@@ -179,25 +166,6 @@ class FaceCheck(models.Model):
         verbose_name_plural = _("人脸核验记录")
         # Finding the person's newest unused check for a purpose at submission.
         indexes = [models.Index(fields=["person", "purpose", "used_at", "expires_at"])]
-
-
-class AuditEvent(models.Model):
-    """One line of the append-only audit log: who did what to which object, when and from where."""
-
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    action = models.CharField(max_length=100, db_index=True)  # dotted code, e.g. applications.application.approved
-    target_type = models.CharField(max_length=50, blank=True)
-    target_id = models.CharField(max_length=50, blank=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    details = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        verbose_name = _("审计日志")
-        verbose_name_plural = _("审计日志")
-        ordering = ["-at"]
 
 
 # ---------------------------------------------------------------------------

@@ -7,8 +7,8 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.utils import timezone
 
+from registry.audit.log import client_ip, log_action
 from registry.people.access import mark_authenticated_now
-from registry.people.audit import client_ip, log_action
 from registry.people.signin import clear_failures, record_failure
 
 
@@ -19,7 +19,7 @@ def on_logged_in(sender, request, user, **kwargs):
     mark_authenticated_now(request)
     method = getattr(request, "sign_in_method", "password")
     clear_failures(user.get_username())
-    log_action("people.signin.succeeded", actor=user, target=user, request=request, details={"method": method})
+    log_action("people.signin.succeeded", actor=user, target=user, ip=client_ip(request), details={"method": method})
 
 
 @receiver(user_login_failed)
@@ -29,7 +29,7 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
     # Only a username that exists is logged: what was typed may be a password or an ID number.
     known = get_user_model().objects.filter(username=username).first()
     log_action(
-        "people.signin.failed", target=known, request=request,
+        "people.signin.failed", target=known, ip=client_ip(request),
         details={"method": "password", "throttled": bool(getattr(request, "login_throttled", False)),
                  "username": known.username if known else "(unknown)"},
     )
@@ -38,4 +38,4 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
 @receiver(user_logged_out)
 def on_logged_out(sender, request, user, **kwargs):
     if user is not None:
-        log_action("people.signout", actor=user, target=user, request=request)
+        log_action("people.signout", actor=user, target=user, ip=client_ip(request))

@@ -11,8 +11,8 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from registry.audit.log import log_action
 from registry.identifiers import InvalidIdentifier, parse_resident_id
-from registry.people.audit import log_action
 from registry.people.errors import IdentityConflict, PeopleError
 from registry.people.models import (
     Enterprise,
@@ -34,7 +34,7 @@ def _username_for(claims: YkbClaims) -> str:
     return f"ykb-{digest}"
 
 
-def _conflict(claims: YkbClaims, *, request, reason: str, target=None) -> IdentityConflict:
+def _conflict(claims: YkbClaims, *, ip: str | None, reason: str, target=None) -> IdentityConflict:
     """Return the refusal; the caller logs it once the transaction has rolled back."""
     error = IdentityConflict(_(
         "您在渝快办的实名信息与本系统已有记录不一致（%(reason)s），系统没有自动合并。"
@@ -45,7 +45,7 @@ def _conflict(claims: YkbClaims, *, request, reason: str, target=None) -> Identi
     return error
 
 
-def _person_for_claims(claims: YkbClaims, *, request, now: datetime) -> Person:
+def _person_for_claims(claims: YkbClaims, *, ip: str | None, now: datetime) -> Person:
     """Return the Person of the claims: the existing record when name and number agree, or a new one."""
     try:
         parsed = parse_resident_id(claims.id_number, today=now.date())
@@ -63,11 +63,11 @@ def _person_for_claims(claims: YkbClaims, *, request, now: datetime) -> Person:
         except IntegrityError:  # created concurrently by a second sign-in of the same person
             person = Person.objects.get(id_number=parsed.number)
     if person.name != claims.name:
-        raise _conflict(claims, request=request, reason=_("姓名不同"), target=person)
+        raise _conflict(claims, ip=ip, reason=_("姓名不同"), target=person)
     return person
 
 
-def sign_in_with_ykb(claims: YkbClaims, *, request, now: datetime):
+def sign_in_with_ykb(claims: YkbClaims, *, ip: str | None, now: datetime):
     """Return the local account for verified 渝快办 claims, creating or linking it; never merge silently.
 
     1. The real-name level must meet the minimum.
@@ -79,42 +79,42 @@ def sign_in_with_ykb(claims: YkbClaims, *, request, now: datetime):
     if not claims.subject or not claims.name or not claims.id_number:
         raise PeopleError(_("渝快办未返回完整的实名信息，请在渝快办完成实名认证后再登录。"), code="people.signin.incomplete")
     if not level_sufficient(claims.real_name_level):
-        log_action("people.signin.level_too_low", request=request, details={"level": claims.real_name_level})
+        log_action("people.signin.level_too_low", now=now, ip=ip, details={"level": claims.real_name_level})
         raise PeopleError(_("您的渝快办实名认证等级不足（需要 %(level)s 及以上），请先在渝快办提升实名等级。")
                           % {"level": settings.YKB_MIN_REAL_NAME_LEVEL}, code="people.signin.level_too_low")
     if claims.account_type == YkbAccountKind.LEGAL:
-        return _sign_in_legal(claims, request=request, now=now)
+        return _sign_in_legal(claims, ip=ip, now=now)
     try:
-        return _sign_in_person(claims, request=request, now=now)
+        return _sign_in_person(claims, ip=ip, now=now)
     except IdentityConflict as error:
         log_action(
-            "people.signin.identity_conflict", target=getattr(error, "target", None), request=request,
+            "people.signin.identity_conflict", now=now, target=getattr(error, "target", None), ip=ip,
             details={"reason": getattr(error, "reason", ""), "id_number": claims.id_number},
         )
         raise
 
 
-def _sign_in_person(claims: YkbClaims, *, request, now: datetime):
+def _sign_in_person(claims: YkbClaims, *, ip: str | None, now: datetime):
     with transaction.atomic():
-        person = _person_for_claims(claims, request=request, now=now)
+        person = _person_for_claims(claims, ip=ip, now=now)
         link = YkbIdentity.objects.select_related("user").filter(issuer=claims.issuer, subject=claims.subject).first()
         if link is not None:
             user = link.user
             linked_person = getattr(user, "person", None)
             if linked_person is not None and linked_person.pk != person.pk:
-                raise _conflict(claims, request=request, reason=_("证件号码不同"), target=linked_person)
+                raise _conflict(claims, ip=ip, reason=_("证件号码不同"), target=linked_person)
         else:
             other = YkbIdentity.objects.filter(user=person.user, kind=YkbAccountKind.PERSON).exclude(
                 issuer=claims.issuer, subject=claims.subject
             ) if person.user_id else YkbIdentity.objects.none()
             if other.exists():
-                raise _conflict(claims, request=request, reason=_("该证件号码已关联另一个渝快办账号"), target=person)
+                raise _conflict(claims, ip=ip, reason=_("该证件号码已关联另一个渝快办账号"), target=person)
             user = person.user
             if user is None:
                 user = _new_account(claims, Role.APPLICANT)
             link = YkbIdentity.objects.create(user=user, issuer=claims.issuer, subject=claims.subject,
                                               kind=YkbAccountKind.PERSON)
-            log_action("people.ykb.linked", actor=user, target=person, request=request)
+            log_action("people.ykb.linked", now=now, actor=user, target=person, ip=ip)
         if person.user_id is None:
             Person.objects.filter(pk=person.pk, user__isnull=True).update(user=user)
         person.mobile, person.real_name_level = claims.mobile or person.mobile, claims.real_name_level
@@ -137,7 +137,7 @@ def district_of_credit_code(credit_code: str) -> str:
     return region if region in dict(DISTRICTS) else ""
 
 
-def _sign_in_legal(claims: YkbClaims, *, request, now: datetime):
+def _sign_in_legal(claims: YkbClaims, *, ip: str | None, now: datetime):
     """Return the account of a legal-person 渝快办 login; a new Chongqing enterprise is recorded unauthenticated."""
     if not claims.credit_code or not claims.enterprise_name:
         raise PeopleError(_("渝快办法人账号未返回企业名称或统一社会信用代码。"), code="people.signin.incomplete")
@@ -151,7 +151,7 @@ def _sign_in_legal(claims: YkbClaims, *, request, now: datetime):
         if link.credit_code and link.credit_code != claims.credit_code:
             # The legal person now represents another enterprise: drop the links made for the old one.
             EnterpriseOperator.objects.filter(user=user, enterprise__credit_code=link.credit_code).delete()
-            log_action("people.ykb.credit_code_changed", actor=user, request=request)
+            log_action("people.ykb.credit_code_changed", now=now, actor=user, ip=ip)
         link.credit_code, link.enterprise_name, link.last_sign_in_at = (
             claims.credit_code, claims.enterprise_name, now)
         link.save(update_fields=["credit_code", "enterprise_name", "last_sign_in_at"])

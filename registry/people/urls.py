@@ -3,8 +3,7 @@
 No URL carries an ID number: people are found by a posted form and addressed by primary key.
 """
 
-from django.conf import settings
-from django.urls import include, path
+from django.urls import path
 
 from registry.people import views
 
@@ -24,10 +23,4 @@ urlpatterns = [
          name="enterprise_scan"),
     path("persons/find/", views.person_lookup, name="person_lookup"),
     path("persons/<int:pk>/", views.person_detail, name="person_detail"),
-    path("audit/", views.audit_log, name="audit_log"),
-    path("audit/export.csv", views.audit_export, name="audit_export"),
 ]
-
-if settings.DEMO_MODE:
-    # The simulated 渝快办 (sign-in, face check, identity lock). Production settings refuse it.
-    urlpatterns.append(path(settings.YKB_SIM_PATH.strip("/") + "/", include("registry.ykb_sim.urls")))

@@ -1,13 +1,10 @@
-"""Pages of sign-in, face checks, enterprise authentication, district and service-centre work, audit.
+"""Pages of sign-in, face checks, enterprise authentication, district and service-centre work.
 
 Views parse input, call one service, and turn a domain error into a message.
 """
 
 from __future__ import annotations
 
-import csv
-import json
-from datetime import datetime, time, timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -15,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth.views import PasswordChangeView
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -24,20 +21,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from registry.applications.uploads import UploadRejected, clean_upload, open_private, store_private
-from registry.people import enterprise_auth, ykb
+from registry.audit.log import client_ip, log_action
+from registry.errors import DomainError
+from registry.files import private_file_response
+from registry.people import accounts, enterprise_auth, ykb
 from registry.people import lock as lock_lib
 from registry.people.access import (
+    enterprises_visible_to,
     get_enterprise_for,
     get_person_for,
     person_of,
-    require_role,
 )
-from registry.people.audit import log_action
 from registry.people.errors import EnterpriseAuthRefused, PeopleError
 from registry.people.face import accept_face_result, record_onsite_face_check, start_face_check
 from registry.people.forms import (
-    AuditFilterForm,
     LegacyPasswordForm,
     OnsiteDecisionForm,
     OnsiteFaceForm,
@@ -45,16 +42,15 @@ from registry.people.forms import (
     PersonLookupForm,
 )
 from registry.people.models import (
-    AuditEvent,
     EnterpriseAuthentication,
     EnterpriseAuthState,
     EnterpriseOperator,
     FaceCheck,
     FacePurpose,
-    Person,
     Role,
 )
 from registry.people.signin import sign_in_with_ykb
+from registry.roles import require_role
 
 BACKEND = "registry.people.backends.ThrottledModelBackend"
 
@@ -87,10 +83,10 @@ def ykb_callback(request):
     """Finish the 渝快办 sign-in and sign the user in, or say why not."""
     try:
         claims, next_url = ykb.complete(request)
-        user = sign_in_with_ykb(claims, request=request, now=timezone.now())
+        user = sign_in_with_ykb(claims, ip=client_ip(request), now=timezone.now())
     except (ykb.YkbError, PeopleError) as error:
         code = getattr(error, "code", "ykb.failed")
-        log_action("people.signin.failed", request=request, details={"method": "ykb", "reason": code})
+        log_action("people.signin.failed", ip=client_ip(request), details={"method": "ykb", "reason": code})
         messages.error(request, error.message)
         return redirect("login")
     request.sign_in_method = "ykb"
@@ -139,7 +135,7 @@ def face_return(request):
     """Receive the provider's signed result."""
     try:
         check, next_url = accept_face_result(actor=request.user, result=request.GET.get("result", ""),
-                                             now=timezone.now(), request=request)
+                                             now=timezone.now(), ip=client_ip(request))
     except PeopleError as error:
         messages.error(request, error.message)
         return redirect(reverse("people:face_check") + "?" + urlencode({"purpose": request.GET.get("purpose", "submit")}))
@@ -159,15 +155,11 @@ class ChangePasswordView(PasswordChangeView):
     success_url = reverse_lazy("home")
 
     def form_valid(self, form):
-        response = super().form_valid(form)
-        user = form.user
-        if user.must_change_password:
-            user.must_change_password = False
-            user.save(update_fields=["must_change_password"])
+        user = accounts.change_password(user=form.user, new_password=form.cleaned_data["new_password1"],
+                                        now=timezone.now(), ip=client_ip(self.request))
         update_session_auth_hash(self.request, user)
-        log_action("people.password.changed", actor=user, target=user, request=self.request)
         messages.success(self.request, _("密码已修改。"))
-        return response
+        return redirect(self.get_success_url())
 
 
 # --- Enterprise authentication (legal person) --------------------------------------------------------
@@ -195,15 +187,15 @@ def enterprise_auth_page(request):
             if action == "legacy" and legacy_form.is_valid():
                 enterprise_auth.authenticate_with_legacy_password(
                     actor=request.user, enterprise=enterprise, username=legacy_form.cleaned_data["username"],
-                    password=legacy_form.cleaned_data["password"], now=now, request=request)
+                    password=legacy_form.cleaned_data["password"], now=now, ip=client_ip(request))
                 messages.success(request, _("企业身份认证通过。原系统账号的密码已按新规则保存，该账号下次登录时须修改密码。"))
                 return redirect("people:enterprise_operators", pk=enterprise.pk)
             if action == "lost":
-                enterprise_auth.report_lock_lost(actor=request.user, enterprise=enterprise, now=now, request=request)
+                enterprise_auth.report_lock_lost(actor=request.user, enterprise=enterprise, now=now, ip=client_ip(request))
                 messages.warning(request, _("已登记身份锁遗失。") + str(enterprise_auth.ONSITE_HINT))
                 return redirect("people:enterprise_auth")
             if action == "onsite":
-                enterprise_auth.request_onsite(actor=request.user, enterprise=enterprise, now=now, request=request)
+                enterprise_auth.request_onsite(actor=request.user, enterprise=enterprise, now=now, ip=client_ip(request))
                 messages.info(request, str(enterprise_auth.ONSITE_HINT))
                 return redirect("people:enterprise_auth")
         except PeopleError as error:
@@ -236,7 +228,7 @@ def enterprise_lock_return(request):
     try:
         enterprise_auth.authenticate_with_lock(
             actor=request.user, enterprise=enterprise, challenge=request.GET.get("challenge", ""),
-            certificate_der=certificate, signature=signature, now=timezone.now(), request=request)
+            certificate_der=certificate, signature=signature, now=timezone.now(), ip=client_ip(request))
     except EnterpriseAuthRefused as error:
         messages.error(request, error.message)
         return redirect("people:enterprise_auth")
@@ -262,16 +254,16 @@ def enterprise_operators(request, pk: int):
                 data = form.cleaned_data
                 enterprise_auth.add_operator(actor=request.user, enterprise=enterprise, username=data["username"],
                                              full_name=data["full_name"], password=data["password"],
-                                             can_confirm=data["can_confirm"], request=request)
+                                             can_confirm=data["can_confirm"], ip=client_ip(request))
                 messages.success(request, _("已添加经办人。"))
                 return redirect("people:enterprise_operators", pk=enterprise.pk)
             if action in {"grant", "revoke", "remove"}:
                 link = get_object_or_404(EnterpriseOperator, pk=request.POST.get("operator") or 0, enterprise=enterprise)
                 if action == "remove":
-                    enterprise_auth.remove_operator(actor=request.user, link=link, request=request)
+                    enterprise_auth.remove_operator(actor=request.user, link=link, ip=client_ip(request))
                 else:
                     enterprise_auth.set_operator_can_confirm(actor=request.user, link=link,
-                                                             can_confirm=action == "grant", request=request)
+                                                             can_confirm=action == "grant", ip=client_ip(request))
                 messages.success(request, _("已保存。"))
                 return redirect("people:enterprise_operators", pk=enterprise.pk)
         except PeopleError as error:
@@ -290,8 +282,6 @@ def enterprise_operators(request, pk: int):
 @require_GET
 def district_enterprises(request):
     """List the enterprises registered in the officer's district, those awaiting on-site first."""
-    from registry.people.access import enterprises_visible_to
-
     state = request.GET.get("state", "")
     enterprises = enterprises_visible_to(request.user).order_by("auth_state", "-onsite_requested_at", "name")
     if state in EnterpriseAuthState.values:
@@ -312,25 +302,17 @@ def district_enterprise(request, pk: int):
     enterprise = get_enterprise_for(request.user, pk)
     form = OnsiteDecisionForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        data, scans = form.cleaned_data, {}
+        data = form.cleaned_data
+        scans = {kind: data[field].read() for kind, field in SCAN_FIELDS.items() if data.get(field)}
         try:
-            for kind, field in SCAN_FIELDS.items():
-                upload = data.get(field)
-                if upload:
-                    if upload.size > settings.UPLOAD_MAX_BYTES:
-                        raise UploadRejected(_("文件过大：不能超过 %(mb)s MB。")
-                                             % {"mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)})
-                    scans[kind] = store_private(clean_upload(upload.read()), f"enterprise-auth/{enterprise.pk}")
             enterprise_auth.decide_onsite(
                 actor=request.user, enterprise=enterprise, approved=data["decision"] == "approve",
                 reason=data["reason"], is_agent=data["is_agent"],
                 checks={"licence": data["checked_licence"], "qualification": data["checked_qualification"],
                         "authorisation": data["checked_authorisation"]},
-                scans=scans, now=timezone.now(), request=request,
+                scans=scans, now=timezone.now(), ip=client_ip(request),
                 credit_code_override=data["credit_code_override"])
-        except UploadRejected as error:
-            form.add_error(None, error.message)
-        except PeopleError as error:
+        except DomainError as error:
             form.add_error(None, error.message)
         else:
             messages.success(request, _("已记录现场认证结论。"))
@@ -350,18 +332,9 @@ def enterprise_scan(request, pk: int, auth_pk: int, kind: str):
     entry = get_object_or_404(EnterpriseAuthentication, pk=auth_pk, enterprise=enterprise)
     field = SCAN_FIELDS.get(kind)
     name = getattr(entry, field, "") if field else ""
-    if not name:
-        raise Http404
-    try:
-        content = open_private(name)
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    log_action("people.enterprise.scan_opened", actor=request.user, target=enterprise, request=request,
+    response = private_file_response(name, download_name=kind)
+    log_action("people.enterprise.scan_opened", actor=request.user, target=enterprise, ip=client_ip(request),
                details={"kind": kind, "authentication": entry.pk})
-    types = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg"}
-    response = HttpResponse(content, content_type=types.get(name.rsplit(".", 1)[-1], "application/octet-stream"))
-    response["Content-Disposition"] = f'inline; filename="{kind}.{name.rsplit(".", 1)[-1]}"'
-    response["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -375,9 +348,9 @@ def person_lookup(request):
     """Find a person by ID number and name (posted, so the number never appears in a URL)."""
     form = PersonLookupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        person = Person.objects.filter(id_number=form.cleaned_data["id_number"]).first()
-        if person is None or person.name != form.cleaned_data["name"].strip():
-            log_action("people.person.lookup_missed", actor=request.user, request=request)
+        person = accounts.find_person(actor=request.user, id_number=form.cleaned_data["id_number"],
+                                      name=form.cleaned_data["name"], now=timezone.now(), ip=client_ip(request))
+        if person is None:
             form.add_error(None, _("未找到证件号码与姓名都相符的人员。"))
         else:
             return redirect("people:person_detail", pk=person.pk)
@@ -398,83 +371,13 @@ def person_detail(request, pk: int):
             try:
                 record_onsite_face_check(actor=request.user, person=person, purposes=form.cleaned_data["purposes"],
                                          document_seen=form.cleaned_data["document_seen"], now=timezone.now(),
-                                         request=request)
+                                         ip=client_ip(request))
             except PeopleError as error:
                 form.add_error(None, error.message)
             else:
                 messages.success(request, _("已记录现场核验，%(hours)s 小时内有效，每项用途可使用一次。")
                                  % {"hours": settings.FACE_ONSITE_VALID_SECONDS // 3600})
                 return redirect("people:person_detail", pk=person.pk)
-    log_action("people.person.viewed_full", actor=request.user, target=person, request=request)
+    log_action("people.person.viewed_full", actor=request.user, target=person, ip=client_ip(request))
     checks = person.face_checks.select_related("recorded_by").order_by("-verified_at")[:20]
     return render(request, "people/person_detail.html", {"person": person, "form": form, "checks": checks})
-
-
-# --- Audit log (administrators) ----------------------------------------------------------------------
-
-
-def _filtered_events(form: AuditFilterForm):
-    events = AuditEvent.objects.select_related("actor").order_by("-at")
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["action"]:
-            events = events.filter(action__startswith=data["action"].strip())
-        if data["actor"]:
-            events = events.filter(actor__username=data["actor"].strip())
-        if data["ip"]:
-            events = events.filter(ip_address=data["ip"])
-        tz = timezone.get_current_timezone()
-        if data["date_from"]:
-            events = events.filter(at__gte=datetime.combine(data["date_from"], time.min, tz))
-        if data["date_to"]:
-            events = events.filter(at__lt=datetime.combine(data["date_to"] + timedelta(days=1), time.min, tz))
-    return events
-
-
-@never_cache
-@require_role(Role.ADMIN)
-@require_GET
-def audit_log(request):
-    """Search the audit log."""
-    form = AuditFilterForm(request.GET or None)
-    page = Paginator(_filtered_events(form), 100).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "people/audit_log.html", {"form": form, "page": page, "query": query.urlencode()})
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _csv_cell(value: object) -> str:
-    """Return a CSV cell a spreadsheet will not run as a formula (text starting with = + - @ is quoted)."""
-    text = str(value)
-    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
-
-
-@never_cache
-@require_role(Role.ADMIN)
-@require_GET
-def audit_export(request):
-    """Export the filtered audit log as CSV (UTF-8 with BOM so spreadsheet programs read Chinese)."""
-    form = AuditFilterForm(request.GET or None)
-    events = _filtered_events(form)
-    log_action("people.audit.exported", actor=request.user, request=request, details={"filters": request.GET.dict()})
-    writer = csv.writer(_Echo())
-
-    def rows():
-        yield "\ufeff"
-        yield writer.writerow(["时间", "操作人", "操作", "对象类型", "对象编号", "来源地址", "详情"])
-        for event in events.iterator(chunk_size=2000):
-            yield writer.writerow([_csv_cell(value) for value in (
-                timezone.localtime(event.at).isoformat(), event.actor.username if event.actor else "",
-                event.action, event.target_type, event.target_id, event.ip_address or "",
-                json.dumps(event.details, ensure_ascii=False),
-            )])
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'
-    return response
-

@@ -22,6 +22,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from registry import clock
+from registry.errors import DomainError
 
 # Claim names of the provider's userinfo answer. The official 渝快办 manual belongs to the deployment;
 # these are the names our simulator uses, kept in one place so a mapping change is one edit.
@@ -37,13 +38,13 @@ SESSION_KEY = "ykb_pending"
 DISCOVERY_CACHE_SECONDS = 300
 
 
-class YkbError(Exception):
+class YkbError(DomainError):
     """Sign-in through 渝快办 failed; the message is safe to show."""
 
-    def __init__(self, message: str, *, code: str = "ykb.failed"):
-        super().__init__(message)
-        self.message = message
-        self.code = code
+    code = "ykb.failed"
+
+    def __init__(self, message: str, *, code: str | None = None):
+        super().__init__(message, code)
 
 
 @dataclass(frozen=True)

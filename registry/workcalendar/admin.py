@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
-from registry.people.audit import log_action
+from registry.audit.log import client_ip, log_action
 from registry.workcalendar.models import CalendarYear, SpecialDay
 
 
@@ -77,7 +77,7 @@ class CalendarYearAdmin(admin.ModelAdmin):
             actor=request.user,
             target=year,
             details={"year": year.year, "published": year.published, "days": year.days.count()},
-            request=request,
+            ip=client_ip(request),
         )
 
     def delete_model(self, request, obj: CalendarYear) -> None:
@@ -87,6 +87,6 @@ class CalendarYearAdmin(admin.ModelAdmin):
             actor=request.user,
             target=obj,
             details={"year": obj.year},
-            request=request,
+            ip=client_ip(request),
         )
         super().delete_model(request, obj)

@@ -14,7 +14,7 @@ from datetime import date
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from registry.people.audit import log_action
+from registry.audit.log import log_action
 from registry.workcalendar.models import CalendarYear, SpecialDay
 from registry.workdays import DayKind, WorkCalendar
 from registry.workdays.seed import seed_source, seed_years

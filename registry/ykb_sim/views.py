@@ -28,8 +28,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from joserfc import jwt
 
 from registry import clock
+from registry.masking import mask_id_number
 from registry.people.lock import SoftwareLock, b64url
-from registry.people.models import mask_id_number
 from registry.ykb_sim.keys import load_key, public_jwks
 from registry.ykb_sim.models import SimAccessToken, SimAuthCode, SimIdentity
 

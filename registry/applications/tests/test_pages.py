@@ -86,7 +86,7 @@ class TestAccess:
         assert application.status == ApplicationStatus.DRAFT
 
     def test_a_reviewer_opens_the_full_personal_data_and_it_is_audited(self, world):
-        from registry.people.models import AuditEvent
+        from registry.audit.models import AuditEvent
 
         application = under_review(world, at(2026, 11, 20))
         reviewer = client_for(world.reviewer)

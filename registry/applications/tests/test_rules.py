@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -11,16 +12,18 @@ from hypothesis import strategies as st
 
 from registry.applications import rules, workflow
 from registry.applications.rules import Facts, QualificationFact, RegisteredSpecialty, SanctionFact
+from registry.testing import id_number
 
 TODAY = date(2026, 11, 24)
 BUILDING, MUNICIPAL = "10401001", "10401010"
+ZHANG_ID = id_number("50010319900101123")
 
 
 def initial(**changes) -> Facts:
     facts = Facts(
         today=TODAY, application_type="initial", change_kind="", person_name="张三",
-        person_id_number="500103199001011234", birth_date=date(1990, 1, 1), specialties=(BUILDING,),
-        qualifications=(QualificationFact("Q1", "张三", "500103199001011234", BUILDING, date(2024, 10, 1)),),
+        person_id_number=ZHANG_ID, birth_date=date(1990, 1, 1), specialties=(BUILDING,),
+        qualifications=(QualificationFact("Q1", "张三", ZHANG_ID, BUILDING, date(2024, 10, 1)),),
         target_employer_id=1,
     )
     return replace(facts, **changes)
@@ -47,7 +50,7 @@ class TestComparison:
 
     def test_a_missing_or_foreign_qualification_fails(self):
         assert failed_codes(initial(qualifications=())) == ["qualification.missing"]
-        other = QualificationFact("Q1", "张三丰", "500103199001011234", BUILDING, date(2024, 10, 1))
+        other = QualificationFact("Q1", "张三丰", ZHANG_ID, BUILDING, date(2024, 10, 1))
         assert failed_codes(initial(qualifications=(other,))) == ["qualification.mismatch"]
 
     @pytest.mark.parametrize("field, code", [
@@ -82,7 +85,7 @@ class TestComparison:
         assert failed_codes(registered(education_completed=((BUILDING, date(2023, 1, 1)),))) == ["education.missing"]
 
     def test_a_late_initial_registration_needs_continuing_education(self):
-        old = QualificationFact("Q1", "张三", "500103199001011234", BUILDING, date(2022, 10, 1))
+        old = QualificationFact("Q1", "张三", ZHANG_ID, BUILDING, date(2022, 10, 1))
         assert failed_codes(initial(qualifications=(old,))) == ["education.missing"]
         assert failed_codes(initial(qualifications=(old,), education_completed=((BUILDING, date(2026, 1, 5)),))) == []
 
@@ -90,7 +93,7 @@ class TestComparison:
         facts = registered(application_type="add_specialty", specialties=(BUILDING,))
         assert "registration.specialty_exists" in failed_codes(facts)
         facts = registered(application_type="add_specialty", specialties=(MUNICIPAL,), target_employer_id=2,
-                           qualifications=(QualificationFact("Q2", "张三", "500103199001011234", MUNICIPAL, date(2025, 1, 1)),))
+                           qualifications=(QualificationFact("Q2", "张三", ZHANG_ID, MUNICIPAL, date(2025, 1, 1)),))
         assert failed_codes(facts) == ["registration.other_employer"]
 
     def test_a_change_of_employer_is_blocked_by_a_project_lock(self):
@@ -172,3 +175,47 @@ class TestWorkflowTable:
 
     def test_the_table_never_leaves_a_final_status(self):
         assert not [key for key in workflow.TRANSITIONS if key[0] in workflow.FINAL]
+
+
+class TestFindingsAreWordedWhenShown:
+    def test_a_finding_keeps_codes_and_parameters_and_is_worded_from_them(self):
+        finding = rules.Finding("renewal.too_late", False, {"specialty": BUILDING, "opens": "2026-09-02",
+                                                            "closes": "2026-11-01", "closes_days": 45})
+        assert finding.as_dict() == {"code": "renewal.too_late", "passed": False, "params": finding.params}
+        assert finding.message == "建筑工程专业已超过延续注册申请期（2026年09月02日至2026年11月01日），应在有效期届满45日前申请"
+
+    def test_the_renewal_window_is_worded_with_the_configured_closing_days(self):
+        facts = registered(today=date(2026, 12, 20))
+        late = [f for f in rules.compare(facts, rules.Parameters(renewal_closes_days=20)).failures
+                if f.code == "renewal.too_late"]
+        assert late and "有效期届满20日前申请" in late[0].message and late[0].params["closes_days"] == 20
+
+    def test_a_sanction_is_worded_by_the_refusal_grounds_in_force(self):
+        grounds = (rules.SanctionRule("fraud", 3, "decided", "新的措辞"),)
+        assert rules.describe("sanction.fraud", {}, rules.Parameters(sanction_rules=grounds)) == "新的措辞"
+        assert "欺骗" in rules.describe("sanction.fraud")
+
+    def test_a_stored_finding_of_an_unknown_code_shows_its_old_sentence(self):
+        assert rules.describe_stored({"code": "custom.rule", "passed": False, "message": "旧的说明"}) == "旧的说明"
+
+
+class TestTheMigrationOfStoredFindings:
+    migration = importlib.import_module("registry.applications.migrations.0004_comparison_findings_as_codes")
+
+    def test_old_sentences_become_codes_and_parameters_and_back(self):
+        old = [
+            {"code": "qualification.found", "passed": True, "message": "建筑工程专业资格证书（管理号 QA1）比对一致"},
+            {"code": "renewal.too_early", "passed": False,
+             "message": "市政公用工程专业尚未到延续注册申请期（2026年09月02日至2026年11月01日）"},
+            {"code": "employer.ok", "passed": True, "message": "聘用企业已认证且状态正常"},
+            {"code": "custom.rule", "passed": False, "message": "无法解读的说明"},
+        ]
+        new = [self.migration._read(f) for f in old]
+        assert new[0] == {"code": "qualification.found", "passed": True,
+                          "params": {"specialty": BUILDING, "management_number": "QA1"}}
+        assert new[1]["params"] == {"specialty": "10401010", "opens": "2026-09-02", "closes": "2026-11-01"}
+        assert new[2] == {"code": "employer.ok", "passed": True, "params": {}}
+        assert new[3] == old[3]
+        assert [rules.describe_stored(f) for f in new] == [f["message"] for f in old]
+        messages = {**rules.MESSAGES}
+        assert [self.migration._word(f, messages) for f in new] == old

@@ -30,7 +30,8 @@ from registry.applications.tests.conftest import (
     submitted_initial,
     under_review,
 )
-from registry.people.models import AuditEvent, FaceCheck
+from registry.audit.models import AuditEvent
+from registry.people.models import FaceCheck
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +39,13 @@ pytestmark = pytest.mark.django_db
 def statuses(application) -> list[tuple[str, str]]:
     return list(application.transitions.values_list("from_status", "to_status"))
 
+
+
+def refusal_code(**create) -> str:
+    """Return the code of the refusal to open this application (on 2 November 2026)."""
+    with pytest.raises(WorkflowError) as err:
+        services.create_application(now=at(2026, 11, 2), **create)
+    return err.value.code
 
 class TestDraftAndSubmission:
     def test_it_creates_a_draft_with_a_reference_and_a_log_row(self, world):
@@ -58,23 +66,17 @@ class TestDraftAndSubmission:
         assert "正在办理" in err.value.message
 
     def test_it_refuses_an_initial_application_from_a_registered_person(self, world):
-        with pytest.raises(WorkflowError) as err:
-            services.create_application(actor=world.registered, application_type=ApplicationType.INITIAL,
-                                        specialties=[Specialty.BUILDING], employer=world.enterprise_a, now=at(2026, 11, 2))
-        assert err.value.code == "registration_exists"
+        assert refusal_code(actor=world.registered, application_type=ApplicationType.INITIAL,
+                            specialties=[Specialty.BUILDING], employer=world.enterprise_a) == "registration_exists"
 
     def test_it_refuses_a_renewal_without_a_registration(self, world):
-        with pytest.raises(WorkflowError) as err:
-            services.create_application(actor=world.applicant, application_type=ApplicationType.RENEWAL,
-                                        specialties=[Specialty.BUILDING], now=at(2026, 11, 2))
-        assert err.value.code == "no_registration"
+        assert refusal_code(actor=world.applicant, application_type=ApplicationType.RENEWAL,
+                            specialties=[Specialty.BUILDING]) == "no_registration"
 
     def test_it_refuses_an_unknown_specialty_and_an_empty_choice(self, world):
         for codes, code in ((["99999999"], "bad_specialty"), ([], "no_specialty")):
-            with pytest.raises(WorkflowError) as err:
-                services.create_application(actor=world.applicant, application_type=ApplicationType.INITIAL,
-                                            specialties=codes, employer=world.enterprise_a, now=at(2026, 11, 2))
-            assert err.value.code == code
+            assert refusal_code(actor=world.applicant, application_type=ApplicationType.INITIAL,
+                                specialties=codes, employer=world.enterprise_a) == code
         assert not Application.objects.exists()
 
     def test_only_applicants_open_applications(self, world):
@@ -182,7 +184,7 @@ class TestUploads:
 
         from PIL import Image
 
-        from registry.applications.uploads import open_private
+        from registry.files import open_private
 
         buffer = io.BytesIO()
         Image.new("RGB", (100, 100), (10, 20, 30)).save(buffer, "JPEG", exif=b"Exif\x00\x00secret-gps")
@@ -512,7 +514,5 @@ class TestRefusedMoves:
         assert err.value.code == "reason_required"
 
     def test_cancellation_of_an_unregistered_specialty_is_refused(self, world):
-        with pytest.raises(WorkflowError) as err:
-            services.create_application(actor=world.registered, application_type=ApplicationType.CANCELLATION,
-                                        specialties=[Specialty.MINING], now=at(2026, 11, 2))
-        assert err.value.code == "bad_specialty"
+        assert refusal_code(actor=world.registered, application_type=ApplicationType.CANCELLATION,
+                            specialties=[Specialty.MINING]) == "bad_specialty"

@@ -6,7 +6,7 @@ import pytest
 from django.db import connections
 
 from registry.people.models import FaceCheck, Person
-from registry.people.tests.conftest import id_number
+from registry.testing import id_number
 from registry.ykb_sim.models import SimIdentity
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

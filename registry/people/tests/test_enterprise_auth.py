@@ -9,10 +9,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from registry.audit.models import AuditEvent
 from registry.people.hashers import LegacyMD5PasswordHasher, LegacySaltedSHA1PasswordHasher
 from registry.people.lock import b64url
 from registry.people.models import (
-    AuditEvent,
     EnterpriseAuthentication,
     EnterpriseAuthState,
     EnterpriseOperator,
@@ -22,7 +22,7 @@ from registry.people.models import (
     Role,
     User,
 )
-from registry.people.tests.conftest import PDF_BYTES, png_bytes, signed_in
+from registry.testing import PDF_BYTES, png_bytes, signed_in
 
 # --- Identity lock ----------------------------------------------------------------------------------
 
@@ -38,12 +38,17 @@ def answer(client, challenge, certificate, signature):
     return client.get(f"/enterprise/authenticate/lock/?{query}", follow=True)
 
 
-def test_the_lock_signs_the_challenge_and_the_enterprise_is_authenticated(client, personas, make_lock):
-    lock = make_lock(personas.enterprise_a.credit_code)
-    signed_in(client, personas.legal_a)
+def lock_answer(client, user, lock, *, certificate_of=None):
+    """Sign in as the user, ask for a challenge, sign it with the lock and answer (with another lock's certificate if asked)."""
+    signed_in(client, user)
     challenge = ask_challenge(client)
     reply = lock.respond(challenge)
-    page = answer(client, challenge, reply.certificate_der, reply.signature)
+    return answer(client, challenge, (certificate_of or lock).certificate_der, reply.signature)
+
+
+def test_the_lock_signs_the_challenge_and_the_enterprise_is_authenticated(client, personas, make_lock):
+    lock = make_lock(personas.enterprise_a.credit_code)
+    page = lock_answer(client, personas.legal_a, lock)
     assert "身份锁认证通过" in page.content.decode()
     personas.enterprise_a.refresh_from_db()
     assert personas.enterprise_a.auth_state == EnterpriseAuthState.AUTHENTICATED
@@ -69,10 +74,7 @@ def test_a_replayed_lock_answer_is_refused(client, personas, make_lock):
 def test_a_signature_by_another_key_is_refused(client, personas, make_lock):
     registered = make_lock(personas.enterprise_a.credit_code)
     impostor = make_lock(personas.enterprise_a.credit_code, import_it=False)
-    signed_in(client, personas.legal_a)
-    challenge = ask_challenge(client)
-    forged = impostor.respond(challenge)
-    page = answer(client, challenge, registered.certificate_der, forged.signature)
+    page = lock_answer(client, personas.legal_a, impostor, certificate_of=registered)
     assert "签名验证失败" in page.content.decode()
     personas.enterprise_a.refresh_from_db()
     assert personas.enterprise_a.auth_state == EnterpriseAuthState.UNAUTHENTICATED
@@ -80,11 +82,7 @@ def test_a_signature_by_another_key_is_refused(client, personas, make_lock):
 
 def test_a_lock_not_registered_in_the_old_system_is_refused(client, personas, make_lock):
     stranger = make_lock(personas.enterprise_a.credit_code, import_it=False)
-    signed_in(client, personas.legal_a)
-    challenge = ask_challenge(client)
-    reply = stranger.respond(challenge)
-    assert "未在原二级建造师注册管理系统登记" in answer(client, challenge, reply.certificate_der,
-                                                    reply.signature).content.decode()
+    assert "未在原二级建造师注册管理系统登记" in lock_answer(client, personas.legal_a, stranger).content.decode()
 
 
 def test_a_signature_of_another_challenge_is_refused(client, personas, make_lock):
@@ -98,10 +96,7 @@ def test_a_signature_of_another_challenge_is_refused(client, personas, make_lock
 def test_a_revoked_certificate_is_refused_and_on_site_is_required(client, personas, make_lock):
     lock = make_lock(personas.enterprise_a.credit_code)
     LockCertificate.objects.update(revoked_at=timezone.now())
-    signed_in(client, personas.legal_a)
-    challenge = ask_challenge(client)
-    reply = lock.respond(challenge)
-    text = answer(client, challenge, reply.certificate_der, reply.signature).content.decode()
+    text = lock_answer(client, personas.legal_a, lock).content.decode()
     assert "已被吊销" in text and "现场认证" in text
     personas.enterprise_a.refresh_from_db()
     assert personas.enterprise_a.onsite_required_reason
@@ -119,10 +114,7 @@ def test_a_lost_lock_is_refused_and_on_site_is_required(client, personas, make_l
 
 def test_an_expired_certificate_is_refused(client, personas, make_lock):
     lock = make_lock(personas.enterprise_a.credit_code, not_after=datetime(2024, 1, 1, tzinfo=UTC))
-    signed_in(client, personas.legal_a)
-    challenge = ask_challenge(client)
-    reply = lock.respond(challenge)
-    assert "已过期" in answer(client, challenge, reply.certificate_der, reply.signature).content.decode()
+    assert "已过期" in lock_answer(client, personas.legal_a, lock).content.decode()
 
 
 def test_an_expired_challenge_is_refused(client, personas, make_lock):
@@ -137,10 +129,7 @@ def test_an_expired_challenge_is_refused(client, personas, make_lock):
 def test_a_credit_code_differing_from_the_old_record_requires_on_site(client, personas, make_lock):
     lock = make_lock(personas.enterprise_b.credit_code)  # the lock of the old record names another code
     LegacyEnterpriseRecord.objects.update(old_credit_code="915001030000000000")
-    signed_in(client, personas.legal_a)
-    challenge = ask_challenge(client)
-    reply = lock.respond(challenge)
-    text = answer(client, challenge, reply.certificate_der, reply.signature).content.decode()
+    text = lock_answer(client, personas.legal_a, lock).content.decode()
     assert "统一社会信用代码与原系统登记的不一致" in text and "现场认证" in text
     refused = EnterpriseAuthentication.objects.get(outcome="refused")
     assert refused.method == "lock"
@@ -160,14 +149,14 @@ def test_another_users_challenge_is_refused(client, personas, make_lock):
 
 
 def test_the_lock_driver_of_the_simulator_answers_the_challenge(client, personas, settings):
-    from registry.people.demo import LOCK_NAME, load_identity_demo
+    from registry.ykb_sim.demo import LOCK_NAME, load_identity_demo
 
     load_identity_demo()
     signed_in(client, personas.legal_a)
     start = client.post("/enterprise/authenticate/", {"action": "lock"})
     driver = client.get(start["Location"])
     assert LOCK_NAME in driver.content.decode()
-    from registry.people.tests.conftest import hidden_fields
+    from registry.testing import hidden_fields
 
     fields = hidden_fields(driver.content.decode()) | {"lock": LOCK_NAME}
     signed = client.post(urlsplit(start["Location"]).path, fields)
@@ -316,8 +305,9 @@ def test_a_scan_that_is_not_pdf_jpeg_or_png_is_refused(client, personas):
 
 
 def test_a_credit_code_failing_its_check_needs_the_officers_recorded_reason(client, personas):
+    from registry.audit.models import AuditEvent
     from registry.identifiers import uscc_check_char
-    from registry.people.models import AuditEvent, Enterprise
+    from registry.people.models import Enterprise
 
     first17 = "91500112MA6000ABC"
     wrong = next(c for c in "0123456789ABCDEFGHJKLMNPQRTUWXY" if c != uscc_check_char(first17))

@@ -11,9 +11,10 @@ from django.utils import timezone
 from joserfc import jwt
 from joserfc.jwk import ECKey
 
+from registry.audit.models import AuditEvent
 from registry.people.face import FaceCheckRequired, consume_face_check
-from registry.people.models import AuditEvent, FaceCheck, FacePurpose, FaceRequest
-from registry.people.tests.conftest import hidden_fields, signed_in
+from registry.people.models import FaceCheck, FacePurpose, FaceRequest
+from registry.testing import hidden_fields, signed_in
 from registry.ykb_sim.keys import load_key
 
 
@@ -155,7 +156,7 @@ def test_only_service_centre_staff_record_on_site_checks(client, personas):
 
 def test_an_applicant_cannot_open_the_staff_person_page(client, personas):
     signed_in(client, personas.applicant)
-    assert client.get(f"/persons/{personas.person.pk}/").status_code == 403
+    assert client.get(f"/persons/{personas.person.pk}/").status_code == 404
 
 
 def test_the_on_site_form_needs_the_confirmation(client, personas):

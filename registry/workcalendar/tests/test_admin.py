@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from registry.people.models import AuditEvent
+from registry.audit.models import AuditEvent
 from registry.workcalendar.models import CalendarYear
 from registry.workcalendar.services import get_calendar
 

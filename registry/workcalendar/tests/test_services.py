@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from registry.people.models import AuditEvent
+from registry.audit.models import AuditEvent
 from registry.workcalendar.models import CalendarYear, SpecialDay
 from registry.workcalendar.services import (
     CalendarDataError,

@@ -1,3 +1,3 @@
 """The simulator tests share the identity personas and settings."""
 
-from registry.people.tests.conftest import identity_settings, make_lock, personas  # noqa: F401
+from registry.people.tests.conftest import identity_settings, make_lock  # noqa: F401

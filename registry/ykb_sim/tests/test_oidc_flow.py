@@ -13,9 +13,10 @@ import requests
 from joserfc import jwt
 from joserfc.jwk import ECKey, KeySet
 
+from registry.audit.models import AuditEvent
 from registry.people import ykb
-from registry.people.models import AuditEvent, Person, YkbIdentity
-from registry.people.tests.conftest import hidden_fields, id_number
+from registry.people.models import Person, YkbIdentity
+from registry.testing import hidden_fields, id_number
 from registry.ykb_sim.keys import load_key
 from registry.ykb_sim.models import SimIdentity
 

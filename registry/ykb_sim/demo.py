@@ -1,6 +1,6 @@
-"""Demo data of identity and access: 渝快办 test identities, the demo identity lock and old accounts.
+"""Demo data of the simulated 渝快办: its test identities, the demo identity lock and an old account.
 
-``load_identity_demo`` is idempotent; the lead's ``load_demo`` command calls it at the end.
+Demo only, like the whole simulator. ``load_identity_demo`` is idempotent; ``load_demo`` calls it at the end.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from registry.identifiers import resident_id_check_char, uscc_check_char
 from registry.people import lock
 from registry.people.hashers import LegacySaltedSHA1PasswordHasher
 from registry.people.models import Enterprise, LegacyEnterpriseRecord, LockCertificate, Person, Role
+from registry.ykb_sim.models import SimIdentity
 
 
 def _uscc(first17: str) -> str:
@@ -77,8 +78,6 @@ def _say(stdout, text: str) -> None:
 @transaction.atomic
 def load_identity_demo(stdout=None) -> None:
     """Create the demo's 渝快办 identities, the identity lock of 重庆山城 and an old password account."""
-    from registry.ykb_sim.models import SimIdentity
-
     shancheng = (Enterprise.objects.filter(name=LOCK_ENTERPRISE_NAME).first()
                  or Enterprise.objects.get_or_create(credit_code=LOCK_ENTERPRISE_CREDIT_CODE,
                                                      defaults={"name": LOCK_ENTERPRISE_NAME, "district": "500103"})[0])

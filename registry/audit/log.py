@@ -1,12 +1,19 @@
-"""The audit log: one helper writes it, with secrets and personal numbers masked."""
+"""Writing the audit log: one helper, with secrets and personal numbers masked.
+
+A service passes its own ``now`` (so the log line and the change it records carry the same time) and
+the client address its view read with ``client_ip``; services never see the HTTP request.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db import models
 
-from registry.people.models import AuditEvent, mask_id_number
+from registry import clock
+from registry.audit.models import AuditEvent
+from registry.masking import mask_id_number
 
 _SECRET_KEYS = {"password", "token", "secret", "code", "nonce", "signature", "private_key"}
 _ID_KEYS = {"id_number", "credit_code_full"}
@@ -40,14 +47,16 @@ def log_action(
     actor=None,
     target: models.Model | None = None,
     details: dict[str, Any] | None = None,
-    request=None,
+    now: datetime | None = None,
+    ip: str | None = None,
 ) -> AuditEvent:
-    """Append one event to the audit log."""
+    """Append one event to the audit log, at ``now`` (the one clock's time when not given)."""
     return AuditEvent.objects.create(
+        at=now or clock.now(),
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
-        ip_address=client_ip(request),
+        ip_address=ip,
         details=_mask(details or {}),
     )

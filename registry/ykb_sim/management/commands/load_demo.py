@@ -1,4 +1,7 @@
-"""Load the demo personas and data: one account for every role, two employers, a registered person."""
+"""Load the demo personas and data: one account for every role, two employers, a registered person.
+
+Demo only: it lives with the simulator, so no production app depends on the demo seeding.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from registry.applications.models import (
 from registry.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from registry.identifiers import resident_id_check_char
 from registry.people.models import Enterprise, EnterpriseAuthState, EnterpriseOperator, Person, Role, User
+from registry.ykb_sim.demo import load_identity_demo
 
 
 def demo_id(first17: str) -> str:
@@ -111,10 +115,5 @@ class Command(BaseCommand):
                 valid_from=valid_to - timedelta(days=3 * 365 - 1), valid_to=valid_to,
             )
 
-        try:
-            from registry.people.demo import load_identity_demo
-        except ImportError:
-            load_identity_demo = None
-        if load_identity_demo is not None:
-            load_identity_demo(stdout=self.stdout)
+        load_identity_demo(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded; every demo account's password is {DEMO_PASSWORD}"))

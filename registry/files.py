@@ -1,8 +1,9 @@
-"""Uploaded scans: checked, decoded and re-encoded before anything is stored.
+"""Private files: uploads checked, decoded and re-encoded, stored privately, served after a permission check.
 
 Images are opened with Pillow, size-checked, stripped of metadata and saved again as PNG or JPEG;
 PDFs must be PDFs (header, trailer, no embedded scripts). Files go to private storage under a random
-name and are served only through views that check permissions.
+name and are served only through ``private_file_response``, which a view calls once it has fetched the
+object the file belongs to through its access helper (another party's object answers 404 there).
 """
 
 from __future__ import annotations
@@ -14,19 +15,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
+
+from registry.errors import DomainError
 
 MAX_PIXELS = 40_000_000
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 
-class UploadRejected(Exception):
+class UploadRejected(DomainError):
     """The file is not acceptable; the message says why, in the user's language."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    code = "bad_upload"
 
 
 @dataclass(frozen=True)
@@ -103,3 +105,27 @@ def open_private(name: str) -> bytes:
     if root not in path.parents:
         raise FileNotFoundError(name)
     return path.read_bytes()
+
+
+CONTENT_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg"}
+
+
+def private_file_response(name: str, *, download_name: str, content_type: str | None = None) -> HttpResponse:
+    """Return a stored private file as an inline, uncached response, or raise Http404 when it is gone.
+
+    Call it only after the permission check: the caller has fetched the owning object through its
+    access helper. ``download_name`` is the file name the browser sees, without extension (never
+    personal data); the extension is the stored one.
+    """
+    if not name:
+        raise Http404
+    try:
+        content = open_private(name)
+    except OSError:
+        raise Http404 from None
+    extension = name.rsplit(".", 1)[-1]
+    response = HttpResponse(content, content_type=content_type or CONTENT_TYPES.get(extension, "application/octet-stream"))
+    response["Content-Disposition"] = f'inline; filename="{download_name}.{extension}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

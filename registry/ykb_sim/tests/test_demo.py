@@ -1,7 +1,7 @@
 """The identity demo data loads twice without change."""
 
-from registry.people.demo import LEGACY_USERNAME, LOCK_ENTERPRISE_NAME, load_identity_demo
 from registry.people.models import Enterprise, LegacyEnterpriseRecord, LockCertificate, User
+from registry.ykb_sim.demo import LEGACY_USERNAME, LOCK_ENTERPRISE_NAME, load_identity_demo
 from registry.ykb_sim.models import SimIdentity
 
 

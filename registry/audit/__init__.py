@@ -1,0 +1,1 @@
+"""The one audit log: who did what to which object, when and from where, with personal data masked."""

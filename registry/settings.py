@@ -256,12 +256,14 @@ _DEMO_NATIONAL_SECRET = "demo-national-secret"
 NATIONAL_PLATFORM_SECRET = env_str("NATIONAL_PLATFORM_SECRET", _DEMO_NATIONAL_SECRET)
 NATIONAL_PLATFORM_TIMEOUT = env_int("NATIONAL_PLATFORM_TIMEOUT", 10)
 # Notices: e-mail through Django's e-mail backends (the console in the demo), SMS through an adapter.
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 25)
-EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+_EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+MAILERS = {"default": {"BACKEND": _EMAIL_BACKEND, "OPTIONS": {} if "console" in _EMAIL_BACKEND else {
+    "host": env_str("EMAIL_HOST", "localhost"),
+    "port": env_int("EMAIL_PORT", 25),
+    "username": env_str("EMAIL_HOST_USER", ""),
+    "password": env_str("EMAIL_HOST_PASSWORD", ""),
+    "use_tls": env_bool("EMAIL_USE_TLS", False),
+}}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "jzs-registry@localhost")
 # "console" (the stand-in: writes a masked line to the log) or "http" (the gateway below).
 SMS_BACKEND = env_str("SMS_BACKEND", "console")

@@ -275,6 +275,10 @@ SUPPLEMENT_WORKDAYS = env_int("SUPPLEMENT_WORKDAYS", 5)
 WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10)
 if DEMO_MODE:
     INSTALLED_APPS.append("registry.national_sim")
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The web server, the worker and the scheduler write the one file at once: take the write lock when a
+    # transaction starts (no lock upgrade that fails at once) and wait for it instead of failing.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 
 
 def _check_outbox_production() -> None:

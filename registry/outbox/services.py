@@ -7,9 +7,11 @@ task enqueued twice) deliver it at most once at a time; a claim whose lease runs
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import secrets
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -139,9 +141,17 @@ def _require_manager(actor, enterprise) -> None:
 
 
 def _check_url(url: str) -> str:
+    """Return the webhook URL if it is HTTPS to a public host name or address."""
     url = (url or "").strip()
     if not url.lower().startswith("https://") or len(url) > 300:
         raise OutboxError(_("接收地址必须以 https:// 开头。"))
+    host = (urlsplit(url).hostname or "").lower()
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        address = None
+    if not host or host == "localhost" or host.endswith(".localhost") or (address and not address.is_global):
+        raise OutboxError(_("接收地址不能是本机或内网地址。"))
     return url
 
 

@@ -17,3 +17,11 @@ def needs_action(user) -> set[int]:
         return set()
     return set(Notice.objects.filter(user=user, application__status=F("open_while_status"))
                .exclude(open_while_status="").values_list("application_id", flat=True))
+
+
+@register.simple_tag
+def recent_notices(user, limit: int = 5) -> list[Notice]:
+    """Return the user's latest notices, newest first."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(Notice.objects.filter(user=user).order_by("-created_at", "-pk")[:limit])

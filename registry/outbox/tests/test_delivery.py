@@ -224,6 +224,14 @@ class TestSubscriptions:
         assert subscription.secret in page
         assert subscription.secret not in client.get(url).content.decode()  # shown once
 
+    @pytest.mark.parametrize("url", ["https://127.0.0.1/hook", "https://10.0.0.8/hook", "https://localhost/hook",
+                                     "https://[::1]/hook"])
+    def test_a_webhook_to_this_machine_or_a_private_network_is_refused(self, world, url):
+        EnterpriseOperator.objects.filter(user=world.operator_a).update(is_manager=True)
+        with pytest.raises(services.OutboxError, match="本机或内网"):
+            services.register_subscription(actor=world.operator_a, enterprise=world.enterprise_a, url=url,
+                                           now=clock.now())
+
     def test_an_operator_who_is_not_the_manager_cannot_register(self, client, world):
         with pytest.raises(services.OutboxError, match="只有本单位管理员"):
             services.register_subscription(actor=world.operator_a, enterprise=world.enterprise_a,

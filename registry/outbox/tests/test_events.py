@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.apps import apps
 from django.urls import reverse
@@ -30,7 +32,7 @@ def notices_of(user) -> list[str]:
 def marked(client, user, url_name: str, application) -> bool:
     client.force_login(user)
     page = client.get(reverse(url_name)).content.decode()
-    row = page.split(application.reference, 1)[1].split("</tr>", 1)[0]
+    row = page.split(f"{application.reference}</a>", 1)[1].split("</tr>", 1)[0]
     return "待办理" in row
 
 
@@ -53,6 +55,7 @@ class TestNotices:
         mail = OutboxMessage.objects.get(kind=Kind.EMAIL)
         assert mail.destination == "zhangsan@example.com" and mail.payload["text"] == text
         assert marked(client, world.applicant, "applications:mine", application)
+        assert text in client.get(reverse("applications:mine")).content.decode()  # the notice list
         assert not marked(client, world.operator_a, "applications:employer_pending", application)
 
     def test_a_supplement_request_says_what_and_by_when_and_the_mark_goes_once_it_is_handed_in(self, world, client):
@@ -91,6 +94,30 @@ class TestNotices:
         assert Notice.objects.filter(user=world.outsider).count() == 0
         client.force_login(world.outsider)
         assert application.reference not in client.get(reverse("applications:mine")).content.decode()
+
+
+class TestReviewerReminders:
+    def test_each_reviewer_is_reminded_once_of_a_deadline_due_soon_then_once_when_overdue(self, world):
+        from registry.outbox.reminders import remind_reviewers
+
+        application = under_review(world, at(2026, 11, 2))
+        due = application.due_on
+        before = at(due.year, due.month, due.day, 9)
+        assert remind_reviewers(now=before) == 1
+        assert remind_reviewers(now=before) == 1  # the same reminder again: no new notice
+        texts = notices_of(world.reviewer)
+        assert texts == [f"申请{application.reference}的审查期限{due:%Y-%m-%d}即将届满，请及时办理。"]
+        assert notices_of(world.reviewer2) == texts
+        after = before + timedelta(days=3)
+        remind_reviewers(now=after)
+        assert notices_of(world.reviewer)[-1] == f"申请{application.reference}已超过审查期限{due:%Y-%m-%d}，请尽快办理。"
+
+    def test_a_decided_application_is_not_reminded(self, world):
+        from registry.outbox.reminders import remind_reviewers
+
+        application = under_review(world, at(2026, 11, 2))
+        services.approve_application(actor=world.reviewer, application=application, now=at(2026, 11, 6))
+        assert remind_reviewers(now=at(2026, 12, 30)) == 0
 
 
 class TestNationalAndWebhooks:

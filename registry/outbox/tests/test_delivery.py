@@ -183,6 +183,21 @@ class TestStandIn:
         assert ReceivedMessage.objects.get(idempotency_key="n1").payload["event"] == "registered"
 
 
+    def test_its_page_shows_what_it_received_and_switches_its_mode(self, client, world):
+        ReceivedMessage.objects.create(idempotency_key="r1", payload={
+            "type": "registration", "event": "registered",
+            "registration": {"registration_number": "渝2502025202600001", "name": "张三"}})
+        ReceivedMessage.objects.create(idempotency_key="c1", payload={
+            "type": "certificate", "event": "issued", "certificate": {"registration_number": "渝2502025202600002"}})
+        client.force_login(world.reviewer)
+        page = client.get(reverse("national_sim:messages")).content.decode()
+        assert "渝2502025202600001" in page and "张三" in page and "渝2502025202600002" in page
+        client.post(reverse("national_sim:messages"), {"mode": Mode.DOWN})
+        assert StandInState.objects.get().mode == Mode.DOWN
+        client.force_login(world.applicant)
+        assert client.get(reverse("national_sim:messages")).status_code == 403
+
+
 class TestOperatorPage:
     def test_only_administrators_see_it_with_counts_and_last_errors(self, client, world, admin_user):
         message = national()

@@ -2,6 +2,7 @@
 registration change committing to its national message acknowledged (median and p99).
 
     .venv/bin/python benchmarks/outbox_bench.py [--messages 500] [--workers 2] [--samples 50] [--json]
+    .venv/bin/python benchmarks/outbox_bench.py --database-url postgres://.../empty_db --rq   # PostgreSQL, RQ
 
 The whole embedded setup on a fresh SQLite file in a temporary folder: the stand-in receiver served by
 `manage.py runserver` (its own process, writing the same file), `--workers` database task workers
@@ -52,12 +53,15 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--samples", type=int, default=50)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--database-url", default="", help="an empty database to use instead of a fresh SQLite file")
+    parser.add_argument("--rq", action="store_true", help="RQ workers on REDIS_URL instead of database workers")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="outbox-bench-"))
     port = free_port()
-    env = {"DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}", "REGISTRY_VAR_DIR": str(folder),
-           "DEBUG": "true", "DEMO_MODE": "true", "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
+    backend = "django_tasks_rq.RQBackend" if args.rq else "django_tasks_db.DatabaseBackend"
+    env = {"DATABASE_URL": args.database_url or f"sqlite:///{folder / 'bench.sqlite3'}", "REGISTRY_VAR_DIR": str(folder),
+           "DEBUG": "true", "DEMO_MODE": "true", "TASKS_BACKEND": backend,
            "SITE_BASE_URL": f"http://127.0.0.1:{port}", "LOG_LEVEL": "WARNING"}
     os.environ.update(env)
     os.environ["DJANGO_SETTINGS_MODULE"] = "registry.settings"
@@ -74,11 +78,16 @@ def main() -> None:
     from registry.people.models import Enterprise, Person
 
     call_command("migrate", verbosity=0)
+    if args.rq:
+        import django_rq
+
+        django_rq.get_queue("default").empty()
     manage = [sys.executable, str(ROOT / "manage.py")]
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": {**os.environ}, "cwd": ROOT}
     processes = [subprocess.Popen([*manage, "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"], **quiet)]
-    processes += [subprocess.Popen([*manage, "db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.05"],
-                                   **quiet) for _ in range(args.workers)]
+    worker = (["rqworker", "default", "--job-class", "django_tasks_rq.backend.Job"] if args.rq
+              else ["db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.05"])
+    processes += [subprocess.Popen([*manage, *worker], **quiet) for _ in range(args.workers)]
     try:
         wait_for_port(port)
         # Throughput.
@@ -115,6 +124,7 @@ def main() -> None:
             process.wait(30)
     latencies.sort()
     result = {
+        "database": "sqlite" if not args.database_url else "given", "queue": "rq" if args.rq else "database",
         "messages": args.messages, "workers": args.workers, "throughput_per_s": round(args.messages / elapsed, 1),
         "samples": args.samples, "latency_median_ms": round(statistics.median(latencies), 1),
         "latency_p99_ms": round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))], 1),
@@ -123,7 +133,7 @@ def main() -> None:
     if args.json:
         print(json.dumps(result))
         return
-    print(f"{result['throughput_per_s']} messages/s ({args.messages} messages, {args.workers} database workers)")
+    print(f"{result['throughput_per_s']} messages/s ({args.messages} messages, {args.workers} {result['queue']} workers)")
     print(f"change -> acknowledged: median {result['latency_median_ms']} ms, p99 {result['latency_p99_ms']} ms "
           f"({args.samples} samples)")
 

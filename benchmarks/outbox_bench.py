@@ -85,7 +85,9 @@ def main() -> None:
     manage = [sys.executable, str(ROOT / "manage.py")]
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": {**os.environ}, "cwd": ROOT}
     processes = [subprocess.Popen([*manage, "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"], **quiet)]
-    worker = (["rqworker", "default", "--job-class", "django_tasks_rq.backend.Job"] if args.rq
+    # RQ's SimpleWorker runs jobs in the worker process (no fork per job, the worker class for short I/O tasks).
+    worker = (["rqworker", "default", "--job-class", "django_tasks_rq.backend.Job",
+               "--worker-class", "rq.worker.SimpleWorker"] if args.rq
               else ["db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.05"])
     processes += [subprocess.Popen([*manage, *worker], **quiet) for _ in range(args.workers)]
     try:

@@ -135,8 +135,8 @@ def test_a_killed_worker_and_a_receiver_down_for_a_while_lose_nothing_and_repeat
     assert sorted(state.applied) == sorted(f"drill:{n}" for n in range(MESSAGES))
     assert set(state.applied.values()) == {1}  # none applied twice
     assert state.duplicates >= 1  # the message whose acknowledgement was lost came again and was recognised
-    # The one whose answer was lost: tried while the receiver was down, held, then delivered again.
-    assert OutboxMessage.objects.filter(pk__in=ids, attempts__gte=3).count() >= 1
+    # The one whose answer was lost was claimed again after the dead worker's lease ran out.
+    assert OutboxMessage.objects.filter(pk__in=ids, attempts__gte=2).count() >= 1
 
 
 def test_two_schedulers_at_once_run_each_job_once(world):

@@ -132,6 +132,16 @@ class TestDelivery:
             assert services.deliver(message.pk) == "delivered"
         assert "138****1234" in caplog.text and "13800001234" not in caplog.text
 
+    def test_an_sms_through_the_gateway_carries_the_number_text_and_token(self, receiver, settings):
+        state, url = receiver
+        settings.SMS_BACKEND, settings.SMS_GATEWAY_URL, settings.SMS_GATEWAY_TOKEN = "http", url, "tok"
+        message = services.queue_message(kind=Kind.SMS, key="s2", destination="13800001234",
+                                         payload={"text": "您的申请已受理。"}, now=clock.now())
+        assert services.deliver(message.pk) == "delivered"
+        headers, body = state.bodies[0]
+        assert headers["Authorization"] == "Bearer tok" and headers["Idempotency-Key"] == "s2"
+        assert json.loads(body) == {"to": "13800001234", "text": "您的申请已受理。"}
+
     def test_a_webhook_is_signed_over_timestamp_and_body(self, world, receiver):
         state, url = receiver
         subscription = Subscription.objects.create(enterprise=world.enterprise_a, url=url, secret="x" * 32)

@@ -137,7 +137,6 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
-TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")}}
 
 # Workflow parameters (deployment data, not code).
 REVIEW_WORKDAYS = env_int("REVIEW_WORKDAYS", 10)
@@ -230,6 +229,72 @@ def _check_identity_production() -> None:
 # --- end of identity and access ---------------------------------------------------------------------
 
 
+# --- Work that leaves the system (registry.outbox, registry.national_sim) -----------------------------
+# Background work runs on Django's Tasks API. The embedded default is the database worker
+# (`manage.py db_worker`); TASKS_BACKEND=django_tasks_rq.RQBackend runs the same tasks on RQ over Redis
+# (`manage.py rqworker default`, on any number of machines).
+TASKS_BACKEND = env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
+TASKS = {"default": {"BACKEND": TASKS_BACKEND}}
+REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300}}
+INSTALLED_APPS += ["django_tasks_db", "django_rq", "registry.outbox"]
+# A claimed delivery not finished within this many seconds (a killed worker) is delivered again.
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 120)
+# Retry delays: exponential from the base, capped, with full jitter; retried until acknowledged.
+OUTBOX_BACKOFF_BASE_SECONDS = env_int("OUTBOX_BACKOFF_BASE_SECONDS", 30)
+OUTBOX_BACKOFF_MAX_SECONDS = env_int("OUTBOX_BACKOFF_MAX_SECONDS", 3600)
+# How often the scheduler hands due and stalled messages back to the workers.
+OUTBOX_RETRY_INTERVAL_SECONDS = env_int("OUTBOX_RETRY_INTERVAL_SECONDS", 30)
+# How often the scheduler runs the acceptance sweep.
+ACCEPT_SWEEP_INTERVAL_SECONDS = env_int("ACCEPT_SWEEP_INTERVAL_SECONDS", 60)
+# The national platform (全国建筑市场监管公共服务平台) feed; the demo points at the local stand-in.
+NATIONAL_SIM_PATH = "/national-sim"
+NATIONAL_PLATFORM_URL = env_str(
+    "NATIONAL_PLATFORM_URL", SITE_BASE_URL + NATIONAL_SIM_PATH + "/api/messages" if DEMO_MODE else "")
+NATIONAL_PLATFORM_CLIENT_ID = env_str("NATIONAL_PLATFORM_CLIENT_ID", "cq-jzs-registry")
+_DEMO_NATIONAL_SECRET = "demo-national-secret"
+NATIONAL_PLATFORM_SECRET = env_str("NATIONAL_PLATFORM_SECRET", _DEMO_NATIONAL_SECRET)
+NATIONAL_PLATFORM_TIMEOUT = env_int("NATIONAL_PLATFORM_TIMEOUT", 10)
+# Notices: e-mail through Django's e-mail backends (the console in the demo), SMS through an adapter.
+_EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+MAILERS = {"default": {"BACKEND": _EMAIL_BACKEND, "OPTIONS": {} if "console" in _EMAIL_BACKEND else {
+    "host": env_str("EMAIL_HOST", "localhost"),
+    "port": env_int("EMAIL_PORT", 25),
+    "username": env_str("EMAIL_HOST_USER", ""),
+    "password": env_str("EMAIL_HOST_PASSWORD", ""),
+    "use_tls": env_bool("EMAIL_USE_TLS", False),
+}}}
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "jzs-registry@localhost")
+# "console" (the stand-in: writes a masked line to the log) or "http" (the gateway below).
+SMS_BACKEND = env_str("SMS_BACKEND", "console")
+SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN", "")
+# The 补正 notice asks for the material within this many working days (stated in the notice).
+SUPPLEMENT_WORKDAYS = env_int("SUPPLEMENT_WORKDAYS", 5)
+# Timeout in seconds of an employer's webhook.
+WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10)
+if DEMO_MODE:
+    INSTALLED_APPS.append("registry.national_sim")
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The web server, the worker and the scheduler write the one file at once: take the write lock when a
+    # transaction starts (no lock upgrade that fails at once) and wait for it instead of failing.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
+
+
+def _check_outbox_production() -> None:
+    """Refuse to run with DEBUG off against the national stand-in or with its demo secret."""
+    problems = []
+    if not NATIONAL_PLATFORM_URL or NATIONAL_SIM_PATH in NATIONAL_PLATFORM_URL:
+        problems.append("NATIONAL_PLATFORM_URL must point at the national platform")
+    if NATIONAL_PLATFORM_SECRET == _DEMO_NATIONAL_SECRET:
+        problems.append("NATIONAL_PLATFORM_SECRET must be set")
+    if SMS_BACKEND == "http" and not SMS_GATEWAY_URL:
+        problems.append("SMS_GATEWAY_URL must be set with SMS_BACKEND=http")
+    if problems:
+        raise ImproperlyConfigured("Refusing to start with DEBUG off: " + "; ".join(problems))
+# --- end of work that leaves the system ---------------------------------------------------------------
+
+
 def _check_production() -> None:
     """Refuse to run with DEBUG off on a default that is only safe for the demo."""
     problems = []
@@ -248,3 +313,4 @@ def _check_production() -> None:
 if not DEBUG:
     _check_production()
     _check_identity_production()
+    _check_outbox_production()

@@ -14,9 +14,12 @@ urlpatterns = [
     path("applications/", include("registry.applications.urls")),
     path("audit/", include("registry.audit.urls")),
     path("", include("registry.people.urls")),
+    path("outbox/", include("registry.outbox.urls")),
     path("admin/", admin.site.urls),
 ]
 
 if settings.DEMO_MODE:
     # The simulated 渝快办 (sign-in, face check, identity lock). Production settings refuse it.
     urlpatterns.append(path(settings.YKB_SIM_PATH.strip("/") + "/", include("registry.ykb_sim.urls")))
+    # The stand-in national platform receiver. Production settings refuse to point at it.
+    urlpatterns.append(path(settings.NATIONAL_SIM_PATH.strip("/") + "/", include("registry.national_sim.urls")))

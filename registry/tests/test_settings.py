@@ -22,12 +22,14 @@ SAFE = {
     "FACE_PROVIDER_ISSUER": "cq-face-provider",
     "FACE_PROVIDER_JWKS": "face-provider.jwks",
     "LOCK_DRIVER_URL": "https://lock-driver.example.gov.cn/",
+    "NATIONAL_PLATFORM_URL": "https://national.example.gov.cn/api/messages",
+    "NATIONAL_PLATFORM_SECRET": "n" * 40,
 }
 
 
 def import_settings(env: dict[str, str]) -> subprocess.CompletedProcess:
     """Import the settings module in a fresh interpreter with exactly these overrides."""
-    clean = {k: v for k, v in os.environ.items() if k not in SAFE and not k.startswith(("YKB_", "FACE_", "LOCK_"))}
+    clean = {k: v for k, v in os.environ.items() if k not in SAFE and not k.startswith(("YKB_", "FACE_", "LOCK_", "NATIONAL_"))}
     return subprocess.run(
         [sys.executable, "-c", "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='registry.settings'; django.setup()"],
         env={**clean, **env}, capture_output=True, text=True, timeout=60,
@@ -45,6 +47,8 @@ def test_production_settings_start_when_everything_is_set():
     ({"ALLOWED_HOSTS": "*"}, "ALLOWED_HOSTS"),
     ({"DEMO_MODE": "true"}, "DEMO_MODE"),
     ({"CERTIFICATE_VERIFICATION_KEY": "k" * 50}, "CERTIFICATE_VERIFICATION_KEY"),
+    ({"NATIONAL_PLATFORM_URL": ""}, "NATIONAL_PLATFORM_URL"),
+    ({"NATIONAL_PLATFORM_SECRET": "demo-national-secret"}, "NATIONAL_PLATFORM_SECRET"),
 ])
 def test_production_refuses_an_insecure_default(override, fragment):
     env = {**SAFE, **override}

@@ -11,11 +11,14 @@ import hashlib
 import io
 import secrets
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
+
+from registry.ops.storage import private_storage
 
 MAX_PIXELS = 40_000_000
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
@@ -90,16 +93,13 @@ def _clean_image(data: bytes) -> CleanFile:
 def store_private(clean: CleanFile, folder: str) -> str:
     """Write a cleaned file to private storage under a random name; return its storage-relative name."""
     name = f"{folder}/{secrets.token_hex(16)}.{clean.extension}"
-    path = Path(settings.PRIVATE_STORAGE_ROOT) / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(clean.content)
-    return name
+    return private_storage().save(name, ContentFile(clean.content))
 
 
 def open_private(name: str) -> bytes:
-    """Return the bytes of a stored private file."""
-    root = Path(settings.PRIVATE_STORAGE_ROOT).resolve()
-    path = (root / name).resolve()
-    if root not in path.parents:
-        raise FileNotFoundError(name)
-    return path.read_bytes()
+    """Return the bytes of a stored private file; FileNotFoundError for a missing or outside name."""
+    try:
+        with private_storage().open(name, "rb") as handle:
+            return handle.read()
+    except SuspiciousFileOperation:
+        raise FileNotFoundError(name) from None

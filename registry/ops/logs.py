@@ -74,9 +74,13 @@ class RequestIdMiddleware:
             request.request_id = request_id
             response = self.get_response(request)
             response[REQUEST_ID_HEADER] = request_id
+            status = response.status_code
+            level = logging.ERROR if status >= 500 else logging.WARNING if status >= 400 else logging.INFO
             # The path only (no query string): pages carry row ids, never personal data.
-            access_log.info("%s %s %s %.1fms", request.method, request.path, response.status_code,
-                            (time.perf_counter() - started) * 1000)
+            access_log.log(level, "%s %s %s %.1fms", request.method, request.path, status,
+                           (time.perf_counter() - started) * 1000)
+            # Django would log a 4xx/5xx again after this middleware, without the id: this line says it.
+            response._has_been_logged = True
             return response
         finally:
             _request_id.reset(token)
@@ -86,8 +90,9 @@ def logging_config(*, json_lines: bool, level: str) -> dict:
     """Return the LOGGING dict: one JSON object per line, or text, with the request id on every line."""
     formatter = {
         "()": "pythonjsonlogger.json.JsonFormatter",
-        "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
-        "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        "fmt": "%(levelname)s %(name)s %(request_id)s %(message)s",
+        "rename_fields": {"levelname": "level", "name": "logger"},
+        "timestamp": "time",  # ISO 8601 in UTC
     } if json_lines else {
         "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
     }

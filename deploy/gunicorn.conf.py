@@ -23,6 +23,8 @@ max_requests_jitter = 200
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 accesslog = None
 errorlog = "-"
+# No runtime control socket (gunicorn >= 24): systemd manages the process, and $HOME is read-only there.
+control_socket_disable = True
 
 _debug = os.environ.get("DEBUG", "true").strip().lower() in {"1", "true", "yes", "on"}
 _json = os.environ.get("LOG_FORMAT", "text" if _debug else "json") == "json"

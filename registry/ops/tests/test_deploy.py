@@ -13,8 +13,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pytest
-
 from registry.ops.tests.helpers import PRODUCTION, REPO_ROOT, clean_environment
 
 DEPLOY = REPO_ROOT / "deploy"

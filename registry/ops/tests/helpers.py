@@ -31,7 +31,7 @@ _PREFIXES = ("YKB_", "FACE_", "LOCK_", "SENTRY_", "MEDIA_", "LOG_", "SECURE_", "
 def clean_environment() -> dict[str, str]:
     """Return this process's environment without the settings a test sets itself."""
     return {k: v for k, v in os.environ.items() if k not in PRODUCTION and not k.startswith(_PREFIXES)
-            and k not in {"DATABASE_URL", "TASKS_BACKEND", "WEB_CONCURRENCY"}}
+            and k not in {"DATABASE_URL", "TASKS_BACKEND", "WEB_CONCURRENCY", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
 
 
 def run_python(code: str, env: dict[str, str], timeout: int = 60) -> subprocess.CompletedProcess:

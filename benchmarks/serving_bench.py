@@ -1,4 +1,5 @@
-"""Requests per second of the start page and an application page: gunicorn (2 workers) against runserver.
+"""Requests per second of the start page, an application page, /healthz and /readyz: gunicorn (2 workers,
+sync and with 4 threads each) against runserver.
 
 Usage (from the repository root; needs the PostgreSQL server of DATABASE_URL):
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/registry .venv/bin/python benchmarks/serving_bench.py
@@ -30,6 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 MAX_REQUESTS = 50_000
+# gunicorn with 2 workers: sync (one request at a time each), and threaded (4 threads each).
+GUNICORN_SHAPES = {"gunicorn": "1", "gunicorn-4t": "4"}
 PRODUCTION = {
     "DEBUG": "false", "SECRET_KEY": "bench-" + "k" * 50, "ALLOWED_HOSTS": "127.0.0.1", "DEMO_MODE": "false",
     "CERTIFICATE_VERIFICATION_KEY": "bench-" + "q" * 40, "YKB_ISSUER": "https://ykb.example.gov.cn/oidc",
@@ -83,6 +86,11 @@ def prepare(state_dir: Path) -> tuple[str, str]:
     from registry.people.models import Enterprise, EnterpriseAuthState, Person, Role, User
 
     call_command("migrate", verbosity=0)
+    from django.conf import settings
+
+    from registry.seal import create_demo_pki
+
+    create_demo_pki(settings.SEAL_KEY_DIR)  # production never creates a key: /readyz's signer check needs one
     enterprise = Enterprise.objects.create(credit_code="91500103MA5U000001", name="重庆山城建设工程有限公司",
                                            district="500103", auth_state=EnterpriseAuthState.AUTHENTICATED)
     user = User.objects.create_user(username="bench-applicant", password=None, role=Role.APPLICANT)
@@ -159,7 +167,7 @@ def load(port: int, path: str, cookie: str, seconds: float, clients: int) -> dic
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--seconds", type=float, default=6.0)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--json", action="store_true")
@@ -177,18 +185,20 @@ def main() -> None:
         page, cookie = prepare(state)
         subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env,
                        check=True)
-        ports = {"gunicorn": free_port(), "runserver": free_port()}
+        ports = {name: free_port() for name in GUNICORN_SHAPES} | {"runserver": free_port()}
         log = (state / "servers.log").open("w")
-        servers["gunicorn"] = subprocess.Popen(
-            [str(Path(sys.executable).with_name("gunicorn")), "-c", "deploy/gunicorn.conf.py"], cwd=ROOT,
-            env={**env, "WEB_CONCURRENCY": "2", "GUNICORN_BIND": f"127.0.0.1:{ports['gunicorn']}"},
-            stdout=log, stderr=log)
+        for server, threads in GUNICORN_SHAPES.items():
+            servers[server] = subprocess.Popen(
+                [str(Path(sys.executable).with_name("gunicorn")), "-c", "deploy/gunicorn.conf.py"], cwd=ROOT,
+                env={**env, "WEB_CONCURRENCY": "2", "GUNICORN_THREADS": threads,
+                     "GUNICORN_BIND": f"127.0.0.1:{ports[server]}"}, stdout=log, stderr=log)
         servers["runserver"] = subprocess.Popen(
             [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{ports['runserver']}"], cwd=ROOT,
             env=env, stdout=log, stderr=log)
         for server, port in ports.items():
             wait_until_up(port, servers[server])
-        pages = {"start page": ("/", ""), "application page": (page, cookie)}
+        pages = {"start page": ("/", ""), "application page": (page, cookie), "/healthz": ("/healthz", ""),
+                 "/readyz": ("/readyz", "")}
         results: dict[str, dict[str, list]] = {p: {s: [] for s in ports} for p in pages}
         for _ in range(args.rounds):
             for label, (path, session) in pages.items():
@@ -218,10 +228,11 @@ def report(results: dict, args) -> None:
     print(f"{args.clients} client threads, {args.seconds:.0f} s per run, best of {args.rounds} interleaved rounds")
     for label, by_server in summary.items():
         for server, best in by_server.items():
-            print(f"{label:18} {server:10} {best['rps']:7.1f} req/s  p50 {best['p50_ms']:6.1f} ms  "
+            print(f"{label:18} {server:11} {best['rps']:7.1f} req/s  p50 {best['p50_ms']:6.1f} ms  "
                   f"p95 {best['p95_ms']:6.1f} ms  runs {best['all_rps']}  errors {best['errors']}")
-        ratio = by_server["gunicorn"]["rps"] / by_server["runserver"]["rps"]
-        print(f"{label:18} gunicorn / runserver = {ratio:.2f}")
+        for server in GUNICORN_SHAPES:
+            ratio = by_server[server]["rps"] / by_server["runserver"]["rps"]
+            print(f"{label:18} {server} / runserver = {ratio:.2f}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """gunicorn settings of the registry (gunicorn -c deploy/gunicorn.conf.py).
 
-Workers, address and timeout come from the environment (WEB_CONCURRENCY, GUNICORN_BIND, GUNICORN_TIMEOUT).
+Workers, threads, address and timeout come from the environment (WEB_CONCURRENCY, GUNICORN_THREADS,
+GUNICORN_BIND, GUNICORN_TIMEOUT).
 gunicorn's own lines go through the application's log format (JSON in production); the access line is
 written by the application, with the request id, so gunicorn's access log stays off.
 """
@@ -13,6 +14,8 @@ from registry.ops.logs import logging_config
 wsgi_app = "registry.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
+# Threads per worker: more than 1 switches to the threaded worker, which overlaps database waits.
+threads = int(os.environ.get("GUNICORN_THREADS") or 1)
 timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 60)
 graceful_timeout = 30
 keepalive = 5

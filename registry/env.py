@@ -58,6 +58,9 @@ def parse_database_url(url: str, base_dir: str) -> dict:
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": name}
     if parts.scheme in {"postgres", "postgresql"}:
         options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+        pool = _pool_options(options)
+        if pool:
+            options["pool"] = pool
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": unquote(parts.path.lstrip("/")),
@@ -66,6 +69,18 @@ def parse_database_url(url: str, base_dir: str) -> dict:
             "HOST": parts.hostname or "",
             "PORT": str(parts.port or ""),
             "OPTIONS": options,
-            "CONN_MAX_AGE": int(options.pop("conn_max_age", 60)),
+            # A pool hands connections out itself; otherwise keep each one for conn_max_age seconds.
+            "CONN_MAX_AGE": int(options.pop("conn_max_age", 0 if pool else 60)),
+            "CONN_HEALTH_CHECKS": True,
         }
     raise ValueError(f"DATABASE_URL scheme {parts.scheme!r} is not supported (use sqlite or postgres)")
+
+
+def _pool_options(options: dict[str, str]) -> dict | bool:
+    """Pop pool=true, pool_min_size=N, pool_max_size=N from the URL options: psycopg's connection pool."""
+    enabled = options.pop("pool", "false").strip().lower() in _TRUE
+    sizes = {key.removeprefix("pool_"): int(options.pop(key)) for key in ("pool_min_size", "pool_max_size")
+             if key in options}
+    if sizes:
+        return sizes
+    return enabled

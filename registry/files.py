@@ -12,9 +12,11 @@ import hashlib
 import io
 import secrets
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
@@ -92,19 +94,16 @@ def _clean_image(data: bytes) -> CleanFile:
 def store_private(clean: CleanFile, folder: str) -> str:
     """Write a cleaned file to private storage under a random name; return its storage-relative name."""
     name = f"{folder}/{secrets.token_hex(16)}.{clean.extension}"
-    path = Path(settings.PRIVATE_STORAGE_ROOT) / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(clean.content)
-    return name
+    return storages["private"].save(name, ContentFile(clean.content))
 
 
 def open_private(name: str) -> bytes:
-    """Return the bytes of a stored private file."""
-    root = Path(settings.PRIVATE_STORAGE_ROOT).resolve()
-    path = (root / name).resolve()
-    if root not in path.parents:
-        raise FileNotFoundError(name)
-    return path.read_bytes()
+    """Return the bytes of a stored private file; FileNotFoundError for a missing or outside name."""
+    try:
+        with storages["private"].open(name, "rb") as handle:
+            return handle.read()
+    except SuspiciousFileOperation:
+        raise FileNotFoundError(name) from None
 
 
 CONTENT_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg"}

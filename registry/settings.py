@@ -98,7 +98,6 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "registry" / "static"]
-STATIC_ROOT = VAR_DIR / "static"
 # Uploaded scans are private: they are served only through views that check permissions.
 PRIVATE_STORAGE_ROOT = Path(env_str("PRIVATE_STORAGE_ROOT", str(VAR_DIR / "private")))
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
@@ -159,14 +158,6 @@ CERTIFICATE_LAYOUT_FILE = env_str("CERTIFICATE_LAYOUT_FILE", "")
 
 # The demo ships seeded accounts and simulators; production refuses them.
 DEMO_MODE = env_bool("DEMO_MODE", DEBUG)
-
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-}
-
 
 # --- Identity and access (registry.people, registry.ykb_sim) -----------------------------------------
 # 渝快办 sign-in (OpenID Connect, authorization code + PKCE). In the demo the issuer is the local
@@ -293,6 +284,85 @@ def _check_outbox_production() -> None:
     if problems:
         raise ImproperlyConfigured("Refusing to start with DEBUG off: " + "; ".join(problems))
 # --- end of work that leaves the system ---------------------------------------------------------------
+
+
+# --- Production run and operations (registry.ops) ----------------------------------------------------
+# Static files built by collectstatic into STATIC_ROOT and served by whitenoise (or the proxy); private
+# files (scans, certificates) on local private disk or an S3-compatible bucket; logs one JSON object per
+# line in production; health checks; error reporting; backup and restore. See deploy/README.md.
+from registry.ops.logs import logging_config  # noqa: E402
+
+INSTALLED_APPS.append("registry.ops")
+# The request id first, so every log line of the request carries it; whitenoise right after security.
+MIDDLEWARE.insert(0, "registry.ops.logs.RequestIdMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                  "whitenoise.middleware.WhiteNoiseMiddleware")
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
+if DEBUG:
+    # The demo serves static files from the apps' folders; whitenoise still wants STATIC_ROOT to exist.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+MEDIA_STORAGE = env_str("MEDIA_STORAGE", "local")
+if MEDIA_STORAGE == "local":
+    _PRIVATE_STORAGE = {"BACKEND": "registry.ops.storage.PrivateFileSystemStorage"}
+elif MEDIA_STORAGE == "s3":
+    _PRIVATE_STORAGE = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": env_str("MEDIA_S3_BUCKET", ""),
+        "endpoint_url": env_str("MEDIA_S3_ENDPOINT_URL", "") or None,
+        "region_name": env_str("MEDIA_S3_REGION", "") or None,
+        "access_key": env_str("MEDIA_S3_ACCESS_KEY_ID", ""),
+        "secret_key": env_str("MEDIA_S3_SECRET_ACCESS_KEY", ""),
+        "location": env_str("MEDIA_S3_PREFIX", ""),
+        "default_acl": "private",
+        "file_overwrite": False,
+        "querystring_auth": True,
+    }}
+else:
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be local or s3, got {MEDIA_STORAGE!r}")
+STORAGES = {
+    "default": _PRIVATE_STORAGE,
+    "private": _PRIVATE_STORAGE,
+    # Hashed, compressed names in production (collectstatic first); plain files in the demo and tests.
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage" if DEBUG
+                    else "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+# HSTS for the subdomains and the browsers' preload list: the domain owner's decision (deploy/ sets both).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Probes over plain HTTP from the load balancer are not redirected to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, got {LOG_FORMAT!r}")
+LOGGING = logging_config(json_lines=LOG_FORMAT == "json", level=LOG_LEVEL)
+
+# Error reporting: only when a DSN is set (pip install '.[sentry]'); personal data is never sent.
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+SENTRY_ENVIRONMENT = env_str("SENTRY_ENVIRONMENT", "production")
+SENTRY_RELEASE = env_str("SENTRY_RELEASE", "")
+if SENTRY_DSN:
+    from registry.ops.sentry import init_sentry
+
+    init_sentry(SENTRY_DSN, environment=SENTRY_ENVIRONMENT, release=SENTRY_RELEASE)
+
+# What /readyz checks, in order: each a function that raises when not ready. The certificates app may
+# replace check_signer with a check of its production signer.
+READINESS_CHECKS = [
+    "registry.ops.health.check_database",
+    "registry.ops.health.check_migrations",
+    "registry.ops.health.check_storage",
+    "registry.ops.health.check_signer",
+    "registry.ops.health.check_task_queue",
+]
+# `manage.py backup` archives the database and the private storage when it is on local disk (a bucket is
+# backed up by its own versioning or replication), plus these folders (name in the archive: folder).
+BACKUP_EXTRA_FOLDERS: dict[str, Path] = {}
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(VAR_DIR / "backups")))
+# What `manage.py restore` runs after restoring: each takes `now` and returns a registry.ops.backup.Check
+# listing what it checked and what failed. The certificates app adds its re-verification here.
+RESTORE_VERIFIERS = ["registry.applications.restore.verify_materials"]
+# --- end of production run and operations ------------------------------------------------------------
 
 
 def _check_production() -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.files.base import ContentFile
 
-from registry.files import open_private
 from registry.env import parse_database_url
+from registry.files import open_private
 from registry.ops.storage import PrivateFileSystemStorage, private_storage
 from registry.ops.tests.helpers import PRODUCTION, run_python
 

@@ -63,14 +63,23 @@ def resolve(base_dir: str, loc: str) -> str:
     return normalise_name(posixpath.join(base_dir, loc))
 
 
+# Parts already compressed by their own format are stored, not deflated again: deflate saves 1 % of a
+# JPEG photo and of a PNG signature, 2 % of the seal (Seal.esl: a PNG picture and certificates) and
+# 4 % of SignedValue.dat (which holds the seal again), for a third of the package's zip time.
+# TrueType fonts and XML are deflated (fonts shrink by a third, XML by three quarters).
+STORED_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".jb2", ".esl", ".dat")
+DEFLATE_LEVEL = 6
+
+
 def write_package(parts: Iterable[tuple[str, bytes]] | Mapping[str, bytes]) -> bytes:
     """Return the ZIP bytes of a package holding exactly the given parts, in the given order.
 
-    Every entry has a fixed timestamp so the same parts always give the same bytes.
+    Every entry has a fixed timestamp so the same parts always give the same bytes; already
+    compressed parts (STORED_SUFFIXES) are stored, the rest deflated.
     """
     items = parts.items() if isinstance(parts, Mapping) else parts
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=DEFLATE_LEVEL) as archive:
         seen: set[str] = set()
         for name, data in items:
             normalised = normalise_name(name)
@@ -78,7 +87,8 @@ def write_package(parts: Iterable[tuple[str, bytes]] | Mapping[str, bytes]) -> b
                 raise PackageError(f"invalid or duplicate part name: {name!r}")
             seen.add(normalised)
             info = zipfile.ZipInfo(normalised, date_time=(2020, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
+            stored = normalised.lower().endswith(STORED_SUFFIXES)
+            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             archive.writestr(info, bytes(data))
     return buffer.getvalue()

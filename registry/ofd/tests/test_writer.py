@@ -120,3 +120,29 @@ def test_it_refuses_a_document_without_pages(sample_document):
 )
 def test_compress_deltas_writes_runs_with_g(values, expected):
     assert compress_deltas(values) == expected
+
+
+def test_already_compressed_parts_are_stored_and_the_rest_deflated():
+    from registry.ofd.package import write_package
+
+    parts = {
+        "OFD.xml": b"<ofd:OFD/>" * 50,
+        "Doc_0/Res/font_2.ttf": b"\0\1\0\0" * 200,
+        "Doc_0/Res/image_3.jpg": b"\xff\xd8" + bytes(range(256)) * 4,
+        "Doc_0/Res/image_4.PNG": b"\x89PNG" + bytes(range(256)),
+        "Doc_0/Signs/Sign_0/Seal.esl": b"0\x82" + bytes(300),
+        "Doc_0/Signs/Sign_0/SignedValue.dat": b"0\x82" + bytes(300),
+    }
+    data = write_package(parts)
+    with zipfile.ZipFile(BytesIO(data)) as archive:
+        methods = {info.filename: info.compress_type for info in archive.infolist()}
+    assert methods == {
+        "OFD.xml": zipfile.ZIP_DEFLATED,
+        "Doc_0/Res/font_2.ttf": zipfile.ZIP_DEFLATED,
+        "Doc_0/Res/image_3.jpg": zipfile.ZIP_STORED,
+        "Doc_0/Res/image_4.PNG": zipfile.ZIP_STORED,
+        "Doc_0/Signs/Sign_0/Seal.esl": zipfile.ZIP_STORED,
+        "Doc_0/Signs/Sign_0/SignedValue.dat": zipfile.ZIP_STORED,
+    }
+    assert dict(read_package(data)) == parts
+    assert write_package(parts) == data

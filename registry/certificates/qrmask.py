@@ -28,6 +28,7 @@ from functools import cache
 
 _GUARD = 4  # light modules between packed lines, as wide as the widest look-around window of N3
 _TO_DIGITS = bytes.maketrans(b"\x00\x01", b"01")
+_FROM_DIGITS = bytes.maketrans(b"01", b"\x00\x01")
 
 # ISO/IEC 18004:2015 Table 10; i is the row, j the column; a module is inverted where the condition holds.
 _MASKS = (
@@ -189,3 +190,18 @@ def best_mask(matrix: Sequence[bytes | bytearray], mask: int) -> int:
     """Return the data mask segno would choose for the symbol matrix, which was built with mask."""
     penalties = mask_penalties(matrix, mask)
     return penalties.index(min(penalties))  # the first of equally good masks, as segno
+
+
+def remask(matrix: Sequence[bytes | bytearray], mask: int, new_mask: int) -> list[bytearray]:
+    """Return the rows of a QR Code symbol built with mask, its data region masked with new_mask instead.
+
+    Only the data modules change; format information still names the old mask and must be rewritten.
+    """
+    size = len(matrix)
+    geometry = _geometry(size)
+    flat = b"".join(matrix)
+    rows = _pack([flat[k : k + size] for k in range(0, size * size, size)])
+    rows ^= geometry.masks_rows[mask] ^ geometry.masks_rows[new_mask]
+    stride = geometry.stride
+    digits = format(rows, "b").zfill(size * stride)[::-1].encode("ascii").translate(_FROM_DIGITS)
+    return [bytearray(digits[k * stride : k * stride + size]) for k in range(size)]

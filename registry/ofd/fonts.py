@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fontTools.fontBuilder import FontBuilder
+from fontTools.misc.roundTools import otRound
 from fontTools.pens.cu2quPen import Cu2QuPen
 from fontTools.pens.ttGlyphPen import TTGlyphPen
-from fontTools.misc.roundTools import otRound
 from fontTools.ttLib import TTCollection, TTFont, TTLibError
 from fontTools.ttLib.tables._g_l_y_f import Glyph
 from fontTools.ttLib.tables.O_S_2f_2 import intersectUnicodeRanges

@@ -1,4 +1,4 @@
-"""The fast QR mask choice agrees with segno's own, mask by mask and module by module."""
+"""The fast QR mask choice agrees with segno's own, mask by mask and module by module; the image scans."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from PIL import Image
 from segno import encoder
 
-from registry.certificates.qr import make_qr, qr_drawing
-from registry.certificates.qrmask import _geometry, _pack, _penalty, best_mask, mask_penalties
+from registry.certificates.qr import PRINT_DPI, make_qr, qr_image
+from registry.certificates.qrmask import _geometry, _pack, _penalty, best_mask, mask_penalties, remask
 
 ID_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CHECK_ALPHABET = string.ascii_uppercase
@@ -124,12 +124,49 @@ def test_rejects_micro_qr_and_bad_masks() -> None:
         mask_penalties(symbol.matrix, 8)
 
 
-def test_chosen_symbol_decodes() -> None:
+@pytest.mark.parametrize("version", [1, 6, 7, 21, 40])
+def test_remasking_gives_segnos_symbol_for_every_mask(version: int) -> None:
+    # From any applied mask to any other: the data region swapped, then segno's format information.
+    content = "https://jzs.example.gov.cn/certificates/verify/K7Q2M9X4TZ8WD3FA?c=WWKZQJYY"[: 7 * version]
+    error = "lmqh"[version % 4]
+    built = [segno.make(content, error=error, version=version, mask=m, **SEGNO_OPTIONS) for m in range(8)]
+    for source in (0, 5):
+        for target in range(8):
+            matrix = remask(built[source].matrix, source, target)
+            encoder.add_format_info(matrix, version, segno.consts.ERROR_MAPPING[error.upper()], target)
+            assert [bytes(row) for row in matrix] == [bytes(row) for row in built[target].matrix]
+
+
+def test_the_image_is_a_one_bit_png_at_print_resolution_that_scans() -> None:
     url = "https://jzs.example.gov.cn/certificates/verify/K7Q2M9X4TZ8WD3FA?c=WWKZQJYY"
-    code = make_qr(url)
-    buffer = io.BytesIO()
-    code.save(buffer, kind="png", scale=4)
-    image = Image.open(io.BytesIO(buffer.getvalue()))
+    qr = qr_image(url, module=0.7, border=4)
+    symbol = make_qr(url)
+    image = Image.open(io.BytesIO(qr.png))
+    image.load()
+    assert image.format == "PNG" and image.mode == "1"
+    assert (qr.version, qr.modules) == (symbol.version, len(symbol.matrix))
+    side = (qr.modules + 8) * qr.pixels_per_module
+    assert image.size == (side, side)
+    assert qr.size == pytest.approx((qr.modules + 8) * 0.7)
+    assert qr.pixels_per_module / 0.7 * 25.4 >= PRINT_DPI
+    assert image.info["dpi"][0] == pytest.approx(qr.pixels_per_module / 0.7 * 25.4, rel=1e-3)
+    # Module by module: the centre pixel of each module is black exactly where the symbol is dark,
+    # and the 4-module quiet zone all round is white.
+    grey = image.convert("L")
+    scale = qr.pixels_per_module
+    for row in range(-4, qr.modules + 4):
+        for column in range(-4, qr.modules + 4):
+            inside = 0 <= row < qr.modules and 0 <= column < qr.modules
+            dark = inside and symbol.matrix[row][column] == 1
+            centre = ((column + 4) * scale + scale // 2, (row + 4) * scale + scale // 2)
+            assert grey.getpixel(centre) == (0 if dark else 255), (row, column)
     assert [result.text for result in zxingcpp.read_barcodes(image)] == [url]
-    drawing = qr_drawing(url)
-    assert (drawing.version, drawing.modules) == (code.version, len(code.matrix))
+
+
+def test_the_image_is_deterministic_and_refuses_unprintable_sizes() -> None:
+    url = "https://jzs.example.gov.cn/certificates/verify/K7Q2M9X4TZ8WD3FA?c=WWKZQJYY"
+    assert qr_image(url).png == qr_image(url).png
+    with pytest.raises(ValueError, match="0.5 mm"):
+        qr_image(url, module=0.4)
+    with pytest.raises(ValueError, match="quiet zone"):
+        qr_image(url, border=3)

@@ -170,10 +170,10 @@ def seal_package(
     previous = out.get(signatures_name)
     existing = _existing_signatures(previous)
     number = _max_sign_number(previous)
-    # Plain numbers, as every vendor file writes them (ST_ID): ofd.js stacks a stamp at its
-    # StampAnnot ID plus an offset, so with a prefix ("s002") it computes no stacking order and
-    # draws the page's text over the seal. Earlier signatures' IDs (ours once had the "s" prefix)
-    # are still read by _SIGN_ID.
+    # Plain numbers, as the standard's text and every vendor file write them: ofd.js stacks a stamp
+    # at its StampAnnot ID plus an offset, so with the letter prefix the 2016 XSD's xs:ID asks for
+    # ("s002") it computes no stacking order and draws the page's text over the seal. Files sealed
+    # with "sNNN" IDs earlier are still numbered on from by _SIGN_ID.
     signature_id, stamp_id = str(number + 1), str(number + 2)
     signs_dir = signatures_name.rpartition("/")[0]
     folder_index = 0

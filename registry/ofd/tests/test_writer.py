@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import zipfile
 from io import BytesIO
 
@@ -146,3 +147,14 @@ def test_already_compressed_parts_are_stored_and_the_rest_deflated():
     }
     assert dict(read_package(data)) == parts
     assert write_package(parts) == data
+
+
+@pytest.mark.parametrize("sample", ["ofdrw-sign_v4signed.ofd", "ofdrw-converter_999.ofd"])
+def test_the_schemas_accept_the_numeric_signature_ids_vendor_files_use(shared_dir, validate, sample):
+    # Our seals number signatures as these files do (see schemas.SIGNATURE_ID_SCHEMAS).
+    package = read_package((shared_dir / "standards" / "ofd-samples" / sample).read_bytes())
+    signature_parts = [name for name in package if name.endswith(("Signatures.xml", "Signature.xml"))]
+    assert len(signature_parts) == 2
+    for name in signature_parts:
+        assert re.search(rb'(ID="\d+"|MaxSignId>\d+<)', package[name]), name
+        validate(name, package[name])

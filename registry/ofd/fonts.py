@@ -74,6 +74,7 @@ class FontSource:
         self._glyphs: dict[str, _CompiledGlyph] = {}
         self._subsets: dict[tuple[frozenset[str], str | None], bytes] = {}
         self._templates: dict[str | None, _Template] = {}
+        self._units: dict[str, int] = {}  # advance widths by character, of characters it has
         self._lock = threading.Lock()
 
     # -- characters and metrics ---------------------------------------------------------------
@@ -84,29 +85,47 @@ class FontSource:
 
     def check(self, text: str) -> None:
         """Raise MissingGlyphError for the first character of text the face cannot draw."""
+        if self._units.keys() >= set(text):
+            return  # every character measured (so checked) before
         for character in text:
             if not self.has(character):
                 raise MissingGlyphError(character, self.family_name)
 
     def advance(self, character: str, size: float) -> float:
         """Return the advance width of a character at an em size (same unit as size)."""
-        if character in _INVISIBLE:
-            return 0.0
-        glyph = self.cmap.get(ord(character))
-        if glyph is None:
-            raise MissingGlyphError(character, self.family_name)
-        return self.hmtx[glyph][0] * size / self.units_per_em
+        return self._advance_units(character) * size / self.units_per_em
 
     def advances(self, text: str, size: float, *, letter_spacing: float = 0.0) -> tuple[float, ...]:
         """Return the n-1 distances between glyph origins of a line of text (DeltaX)."""
-        self.check(text)
-        return tuple(self.advance(ch, size) + letter_spacing for ch in text[:-1])
+        units = self._units
+        try:
+            widths = [units[character] for character in text[:-1]]
+        except KeyError:
+            widths = [self._advance_units(character) for character in text[:-1]]
+        if text:
+            self._advance_units(text[-1])  # the last character is checked too
+        em = self.units_per_em
+        return tuple(width * size / em + letter_spacing for width in widths)
 
     def width(self, text: str, size: float, *, letter_spacing: float = 0.0) -> float:
         """Return the full advance width of a line of text."""
         if not text:
             return 0.0
         return sum(self.advances(text, size, letter_spacing=letter_spacing)) + self.advance(text[-1], size)
+
+    def _advance_units(self, character: str) -> int:
+        """Return a character's advance in font units (cached), raising MissingGlyphError without a glyph."""
+        units = self._units.get(character)
+        if units is None:
+            if character in _INVISIBLE:
+                units = 0
+            else:
+                glyph = self.cmap.get(ord(character))
+                if glyph is None:
+                    raise MissingGlyphError(character, self.family_name)
+                units = self.hmtx[glyph][0]
+            self._units[character] = units
+        return units
 
     # -- embedding ----------------------------------------------------------------------------
 
@@ -134,9 +153,7 @@ class FontSource:
         give (a test compares the two) at a tenth of their time.
         """
         characters = frozenset(ch for ch in text if ch not in _INVISIBLE)
-        for character in sorted(characters):
-            if not self.has(character):
-                raise MissingGlyphError(character, self.family_name)
+        self.check("".join(sorted(characters)))
         key = (characters, family_name)
         cached = self._subsets.get(key)
         if cached is None:
@@ -287,7 +304,7 @@ def _assemble_sfnt(template: _Template, glyphs: list[_CompiledGlyph], mapping: d
 
     tables.update(head=bytes(head), hhea=bytes(hhea), maxp=bytes(maxp))
     tables.update({"OS/2": bytes(os2), "cmap": _cmap(mapping), "glyf": bytes(glyf), "loca": loca, "hmtx": hmtx})
-    return _sfnt(tables)
+    return _sfnt(tables, {"glyf": sum(glyph.checksum for glyph in glyphs) & 0xFFFFFFFF})
 
 
 def _cmap(mapping: dict[int, int]) -> bytes:
@@ -338,8 +355,12 @@ def _checksum(data: bytes) -> int:
     return sum(struct.unpack(f">{len(padded) // 4}I", padded)) & 0xFFFFFFFF
 
 
-def _sfnt(tables: dict[str, bytes]) -> bytes:
-    """Return the sfnt file of the tables (version 1.0 TrueType), head's checkSumAdjustment filled."""
+def _sfnt(tables: dict[str, bytes], known_checksums: dict[str, int]) -> bytes:
+    """Return the sfnt file of the tables (version 1.0 TrueType), head's checkSumAdjustment filled.
+
+    Every table starts on a 4-byte boundary and is zero-padded, so the file's checksum is the sum of
+    the directory's and the tables' checksums (glyf's, the sum of its cached glyphs', is given).
+    """
     tags = sorted(tables)
     count = len(tags)
     power = 1 << (count.bit_length() - 1)
@@ -347,15 +368,19 @@ def _sfnt(tables: dict[str, bytes]) -> bytes:
     offset = 12 + 16 * count
     body = bytearray()
     head_offset = 0
+    total = 0
     for tag in tags:
         data = tables[tag]
         if tag == "head":
             head_offset = offset + len(body)
-        directory += struct.pack(">4sIII", tag.encode("ascii"), _checksum(data), offset + len(body), len(data))
+        checksum = known_checksums[tag] if tag in known_checksums else _checksum(data)
+        total += checksum
+        directory += struct.pack(">4sIII", tag.encode("ascii"), checksum, offset + len(body), len(data))
         body += data
         body += b"\0" * (-len(data) % 4)
     font = bytearray(directory + body)
-    struct.pack_into(">I", font, head_offset + 8, (0xB1B0AFBA - _checksum(bytes(font))) & 0xFFFFFFFF)
+    adjustment = (0xB1B0AFBA - _checksum(directory) - total) & 0xFFFFFFFF
+    struct.pack_into(">I", font, head_offset + 8, adjustment)
     return bytes(font)
 
 
@@ -367,6 +392,7 @@ class _CompiledGlyph:
     bounds: tuple[int, int, int, int]
     points: int
     contours: int
+    checksum: int = 0  # of data padded to 4 bytes, as it lies in glyf
 
 
 def _compile_glyph(glyph: Glyph, advance: int) -> _CompiledGlyph:
@@ -376,7 +402,7 @@ def _compile_glyph(glyph: Glyph, advance: int) -> _CompiledGlyph:
     points, contours = glyph.getMaxpValues()
     data = glyph.compile(None, recalcBBoxes=False)
     bounds = (glyph.xMin, glyph.yMin, glyph.xMax, glyph.yMax)
-    return _CompiledGlyph(bytes(data), advance, glyph.xMin, bounds, points, contours)
+    return _CompiledGlyph(bytes(data), advance, glyph.xMin, bounds, points, contours, _checksum(bytes(data)))
 
 
 @functools.lru_cache(maxsize=8)

@@ -123,7 +123,7 @@ def test_compress_deltas_writes_runs_with_g(values, expected):
     assert compress_deltas(values) == expected
 
 
-def test_already_compressed_parts_are_stored_and_the_rest_deflated():
+def test_already_compressed_parts_and_fonts_are_stored_and_xml_deflated():
     from registry.ofd.package import write_package
 
     parts = {
@@ -139,7 +139,7 @@ def test_already_compressed_parts_are_stored_and_the_rest_deflated():
         methods = {info.filename: info.compress_type for info in archive.infolist()}
     assert methods == {
         "OFD.xml": zipfile.ZIP_DEFLATED,
-        "Doc_0/Res/font_2.ttf": zipfile.ZIP_DEFLATED,
+        "Doc_0/Res/font_2.ttf": zipfile.ZIP_STORED,
         "Doc_0/Res/image_3.jpg": zipfile.ZIP_STORED,
         "Doc_0/Res/image_4.PNG": zipfile.ZIP_STORED,
         "Doc_0/Signs/Sign_0/Seal.esl": zipfile.ZIP_STORED,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import io
+import itertools
 import os
 import shutil
 import struct
@@ -248,12 +249,8 @@ def _assemble_sfnt(template: _Template, glyphs: list[_CompiledGlyph], mapping: d
     x_max = max((g.bounds[2] for g in drawn), default=0)
     y_max = max((g.bounds[3] for g in drawn), default=0)
 
-    offsets = [0]
-    glyf = bytearray()
-    for glyph in glyphs:
-        glyf += glyph.data
-        glyf += b"\0" * (-len(glyph.data) % 4)
-        offsets.append(len(glyf))
+    glyf = b"".join(glyph.data for glyph in glyphs)  # each padded to 4 bytes when compiled
+    offsets = [0, *itertools.accumulate(len(glyph.data) for glyph in glyphs)]
     short_loca = offsets[-1] < 0x20000
     loca = struct.pack(f">{len(offsets)}H", *(o // 2 for o in offsets)) if short_loca else struct.pack(
         f">{len(offsets)}I", *offsets
@@ -268,7 +265,7 @@ def _assemble_sfnt(template: _Template, glyphs: list[_CompiledGlyph], mapping: d
     long_metrics = len(glyphs)
     while long_metrics > 1 and advances[long_metrics - 2] == advances[-1]:
         long_metrics -= 1
-    hmtx = b"".join(struct.pack(">Hh", g.advance, g.lsb) for g in glyphs[:long_metrics])
+    hmtx = b"".join(g.metric for g in glyphs[:long_metrics])
     hmtx += b"".join(struct.pack(">h", g.lsb) for g in glyphs[long_metrics:])
     hhea = bytearray(tables["hhea"])
     struct.pack_into(
@@ -303,7 +300,7 @@ def _assemble_sfnt(template: _Template, glyphs: list[_CompiledGlyph], mapping: d
         struct.pack_into(">HH", os2, 64, min(0xFFFF, min(mapping)), min(0xFFFF, max(mapping)))
 
     tables.update(head=bytes(head), hhea=bytes(hhea), maxp=bytes(maxp))
-    tables.update({"OS/2": bytes(os2), "cmap": _cmap(mapping), "glyf": bytes(glyf), "loca": loca, "hmtx": hmtx})
+    tables.update({"OS/2": bytes(os2), "cmap": _cmap(mapping), "glyf": glyf, "loca": loca, "hmtx": hmtx})
     return _sfnt(tables, {"glyf": sum(glyph.checksum for glyph in glyphs) & 0xFFFFFFFF})
 
 
@@ -386,23 +383,27 @@ def _sfnt(tables: dict[str, bytes], known_checksums: dict[str, int]) -> bytes:
 
 @dataclass(frozen=True)
 class _CompiledGlyph:
-    data: bytes
+    data: bytes  # zero-padded to a multiple of 4 bytes, as it lies in glyf
     advance: int
     lsb: int
     bounds: tuple[int, int, int, int]
     points: int
     contours: int
-    checksum: int = 0  # of data padded to 4 bytes, as it lies in glyf
+    checksum: int
+    metric: bytes  # the glyph's hmtx entry: advance and left side bearing
+
 
 
 def _compile_glyph(glyph: Glyph, advance: int) -> _CompiledGlyph:
     if glyph.numberOfContours <= 0:
-        return _CompiledGlyph(b"", advance, 0, (0, 0, 0, 0), 0, 0)
+        return _CompiledGlyph(b"", advance, 0, (0, 0, 0, 0), 0, 0, 0, struct.pack(">Hh", advance, 0))
     glyph.recalcBounds(None)
     points, contours = glyph.getMaxpValues()
-    data = glyph.compile(None, recalcBBoxes=False)
+    data = bytes(glyph.compile(None, recalcBBoxes=False))
+    data += b"\0" * (-len(data) % 4)
     bounds = (glyph.xMin, glyph.yMin, glyph.xMax, glyph.yMax)
-    return _CompiledGlyph(bytes(data), advance, glyph.xMin, bounds, points, contours, _checksum(bytes(data)))
+    metric = struct.pack(">Hh", advance, glyph.xMin)
+    return _CompiledGlyph(data, advance, glyph.xMin, bounds, points, contours, _checksum(data), metric)
 
 
 @functools.lru_cache(maxsize=8)

@@ -73,7 +73,7 @@ class Element:
 
     name: str
     attrs: list[tuple[str, str]] = field(default_factory=list)  # values already escaped
-    children: list[Element] = field(default_factory=list)
+    children: list[Element | str] = field(default_factory=list)  # a str is an element already written
     text: str | None = None
 
     def add(self, name: str, text: str | None = None, **attrs: object) -> Element:
@@ -94,7 +94,10 @@ class Element:
         if self.text is not None:
             out.append(escape_text(self.text))
         for child in self.children:
-            child.write(out)
+            if isinstance(child, str):
+                out.append(child)
+            else:
+                child.write(out)
         out.append(f"</ofd:{self.name}>")
 
 
@@ -114,6 +117,13 @@ def E(name: str, text: str | None = None, *children: Element, **attrs: object) -
         else:
             pairs.append((key, escape_attr(str(value))))
     return Element(name, pairs, list(children), text)
+
+
+def element_xml(element: Element) -> str:
+    """Return one element serialised (no declaration, no namespace declaration), to reuse as a child."""
+    out: list[str] = []
+    element.write(out)
+    return "".join(out)
 
 
 def to_bytes(root: Element) -> bytes:

@@ -64,11 +64,11 @@ def resolve(base_dir: str, loc: str) -> str:
 
 
 # Parts that deflate would not shrink enough to pay for it are stored. JPEG photos, PNG signatures
-# and QR codes gain 1-5 %; the seal (Seal.esl: a PNG picture and certificates) 2 %, SignedValue.dat
-# (which holds the seal again) 4 %. TrueType subsets are not compressed, and deflate shrinks them
-# by a third (8.6 KB of a 120 KB certificate), but for 0.45 ms per certificate, a seventh of the
-# 3.3 ms that issuing 300 certificates a second on one core allows; so they are stored too. XML is
-# deflated (by three quarters, in 0.2 ms). benchmarks/README.md has the figures.
+# and QR codes gain 1-10 %; the seal (Seal.esl: a PNG picture and certificates) 2 %, SignedValue.dat
+# (which holds the seal again) 4 %. TrueType subsets are not compressed, and deflate shrinks them by
+# 30 % (8.9 KB of a 128 KB certificate), but for 0.43 ms per certificate, an eighth of the 3.3 ms
+# that issuing 300 certificates a second on one core allows; so they are stored too. XML is deflated
+# (by 50-75 %, in 0.1 ms). benchmarks/README.md has the figures.
 STORED_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".jb2", ".ttf", ".otf", ".esl", ".dat")
 DEFLATE_LEVEL = 6
 

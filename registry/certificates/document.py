@@ -23,7 +23,7 @@ from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
 
 from registry.certificates.layout import Layout
-from registry.certificates.qr import qr_drawing
+from registry.certificates.qr import qr_image
 from registry.masking import CERTIFICATE
 from registry.ofd.fonts import FontSource, load_font
 from registry.ofd.model import DocInfo, Document, Font, Image, ImageObject, Page, PathObject, TextObject
@@ -455,26 +455,15 @@ def _image(composer: _Composer, item: Mapping[str, Any], data: bytes, source: st
 def _qr(composer: _Composer, item: Mapping[str, Any], url: str) -> None:
     if not url:
         raise CertificateError("缺少证书核验地址")
-    drawing = qr_drawing(
+    qr = qr_image(
         url,
         module=float(item["module"]),
         error=str(item.get("error", "Q")),
         border=int(item.get("border", 4)),
     )
-    x, y, size = float(item["x"]), float(item["y"]), drawing.size
-    box = (x, y, round(size, 3), round(size, 3))
-    # A white quiet zone, so nothing drawn underneath (a frame, a watermark) can break the scan.
-    composer.path(
-        PathObject(
-            box,
-            f"M 0 0 L {num(size)} 0 L {num(size)} {num(size)} L 0 {num(size)} C",
-            stroke=False,
-            fill=True,
-            fill_color=(255, 255, 255),
-            name="qr-quiet-zone",
-        )
-    )
-    composer.path(PathObject(box, drawing.data, stroke=False, fill=True, fill_color=(0, 0, 0), name="qr"))
+    x, y, size = float(item["x"]), float(item["y"]), qr.size
+    # The image holds its white quiet zone, so nothing drawn underneath can break the scan.
+    composer.objects.append(ImageObject(Image(qr.png, "PNG"), (x, y, round(size, 3), round(size, 3)), name="qr"))
     caption = item.get("caption")
     if caption:
         caption_size = float(item.get("caption_size", 3))

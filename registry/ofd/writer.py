@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from registry.ofd.model import Box, Color, Document, Font, Image, ImageObject, Page, PathObject, TextObject
 from registry.ofd.package import write_package
-from registry.ofd.xml import E, Element, num, nums, to_bytes
+from registry.ofd.xml import E, Element, element_xml, num, nums, to_bytes
 
 DOC_ROOT = "Doc_0"
 SIGNATURES_LOC = f"{DOC_ROOT}/Signs/Signatures.xml"
@@ -181,7 +181,7 @@ def _page_xml(
     layer = root.add("Content").add("Layer", ID=ids.next(), Type="Body")
     for obj in page.objects:
         if isinstance(obj, TextObject):
-            layer.children.append(_text_el(obj, ids.next(), fonts[id(obj.font)][0]))
+            layer.children.append(_text_xml(obj, ids.next(), fonts[id(obj.font)][0]))
         elif isinstance(obj, ImageObject):
             x, y, w, h = obj.box
             layer.add(
@@ -193,7 +193,7 @@ def _page_xml(
                 ResourceID=images[id(obj.image)][0],
             )
         elif isinstance(obj, PathObject):
-            layer.children.append(_path_el(obj, ids.next()))
+            layer.children.append(_path_xml(obj, ids.next()))
         else:  # pragma: no cover - guarded by the type
             raise WriterError(f"unsupported graphic object {type(obj).__name__}")
     return to_bytes(root)
@@ -203,6 +203,30 @@ def _color(name: str, color: Color) -> Element:
     if len(color) != 3 or any(not 0 <= c <= 255 for c in color):
         raise WriterError(f"colour out of range: {color}")
     return E(name, Value=" ".join(str(int(c)) for c in color))
+
+
+# Serialised graphic units by everything that goes into their XML. A certificate's frame, labels and
+# fixed text are the same units with the same IDs on every document, so most are written only once.
+_UNIT_XML: dict[tuple, str] = {}
+
+
+def _remember(key: tuple, make) -> str:
+    xml = _UNIT_XML.get(key)
+    if xml is None:
+        xml = element_xml(make())
+        if len(_UNIT_XML) >= 4096:
+            _UNIT_XML.clear()
+        _UNIT_XML[key] = xml
+    return xml
+
+
+def _text_xml(obj: TextObject, unit_id: int, font_id: int) -> str:
+    key = (obj.text, obj.size, obj.x, obj.y, obj.advances, obj.color, obj.weight, obj.name, unit_id, font_id)
+    return _remember(key, lambda: _text_el(obj, unit_id, font_id))
+
+
+def _path_xml(obj: PathObject, unit_id: int) -> str:
+    return _remember((obj, unit_id), lambda: _path_el(obj, unit_id))
 
 
 def _text_el(obj: TextObject, unit_id: int, font_id: int) -> Element:

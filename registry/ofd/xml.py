@@ -49,8 +49,17 @@ def num(value: float | int | Decimal) -> str:
         raise TypeError("booleans are not numbers here")
     if isinstance(value, int):
         return str(value)
-    text = f"{float(value):.3f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    text = _FORMATTED.get(value)
+    if text is None:
+        text = f"{float(value):.3f}".rstrip("0").rstrip(".")
+        if text in ("-0", ""):
+            text = "0"
+        if len(_FORMATTED) < 65536:  # layout constants and font advances recur on every document
+            _FORMATTED[value] = text
+    return text
+
+
+_FORMATTED: dict[float | Decimal, str] = {}
 
 
 def nums(values: Iterable[float | int]) -> str:
@@ -63,8 +72,8 @@ class Element:
     """An element of the ofd: namespace, written with the ofd: prefix."""
 
     name: str
-    attrs: list[tuple[str, str]] = field(default_factory=list)
-    children: list[Element] = field(default_factory=list)
+    attrs: list[tuple[str, str]] = field(default_factory=list)  # values already escaped
+    children: list[Element | str] = field(default_factory=list)  # a str is an element already written
     text: str | None = None
 
     def add(self, name: str, text: str | None = None, **attrs: object) -> Element:
@@ -77,7 +86,7 @@ class Element:
         """Append the serialised element to a list of strings."""
         out.append("<ofd:" + self.name)
         for key, value in self.attrs:
-            out.append(f' {key}="{escape_attr(value)}"')
+            out.append(f' {key}="{value}"')
         if not self.children and self.text is None:
             out.append("/>")
             return
@@ -85,12 +94,18 @@ class Element:
         if self.text is not None:
             out.append(escape_text(self.text))
         for child in self.children:
-            child.write(out)
+            if isinstance(child, str):
+                out.append(child)
+            else:
+                child.write(out)
         out.append(f"</ofd:{self.name}>")
 
 
 def E(name: str, text: str | None = None, *children: Element, **attrs: object) -> Element:  # noqa: N802
-    """Create an element; attributes whose value is None are left out, booleans become true/false."""
+    """Create an element; attributes whose value is None are left out, booleans become true/false.
+
+    String values are escaped here, once; numbers are formatted with num.
+    """
     pairs: list[tuple[str, str]] = []
     for key, value in attrs.items():
         if value is None:
@@ -98,10 +113,17 @@ def E(name: str, text: str | None = None, *children: Element, **attrs: object) -
         if isinstance(value, bool):
             pairs.append((key, "true" if value else "false"))
         elif isinstance(value, (int, float, Decimal)):
-            pairs.append((key, num(value)))
+            pairs.append((key, num(value)))  # digits, a sign and a point: nothing to escape
         else:
-            pairs.append((key, str(value)))
+            pairs.append((key, escape_attr(str(value))))
     return Element(name, pairs, list(children), text)
+
+
+def element_xml(element: Element) -> str:
+    """Return one element serialised (no declaration, no namespace declaration), to reuse as a child."""
+    out: list[str] = []
+    element.write(out)
+    return "".join(out)
 
 
 def to_bytes(root: Element) -> bytes:

@@ -170,7 +170,11 @@ def seal_package(
     previous = out.get(signatures_name)
     existing = _existing_signatures(previous)
     number = _max_sign_number(previous)
-    signature_id, stamp_id = f"s{number + 1:03d}", f"s{number + 2:03d}"
+    # Plain numbers, as the standard's text and every vendor file write them: ofd.js stacks a stamp
+    # at its StampAnnot ID plus an offset, so with the letter prefix the 2016 XSD's xs:ID asks for
+    # ("s002") it computes no stacking order and draws the page's text over the seal. Files sealed
+    # with "sNNN" IDs earlier are still numbered on from by _SIGN_ID.
+    signature_id, stamp_id = str(number + 1), str(number + 2)
     signs_dir = signatures_name.rpartition("/")[0]
     folder_index = 0
     while any(name.startswith(f"{signs_dir}/Sign_{folder_index}/") for name in out):

@@ -23,7 +23,7 @@ PURE_MODULES = [
     "registry.certificates.document",
     "registry.certificates.layout",
     "registry.certificates.qr",
-    "registry.certificates.qrmask",
+    "registry.certificates.outcomes",
     "registry.certificates.demo",
     "registry.certificates.verification",
 ]

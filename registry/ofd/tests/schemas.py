@@ -17,10 +17,26 @@ SCHEMA_FOR_ROOT = {
 }
 
 
+# The 2016 XSD types the signature IDs (Signature/@ID, MaxSignId, StampAnnot/@ID) as xs:ID, which
+# must start with a letter, where the standard's text and every vendor file use plain numbers, the
+# ST_ID of every other ID (the seal brief, pitfall 18). Our seals use numbers too, because ofd.js
+# computes a stamp's stacking order from its number (registry/seal/sign.py), so these three are
+# checked as ST_ID; nothing else in the schemas is changed.
+SIGNATURE_ID_SCHEMAS = ("Signatures.xsd", "Signature.xsd")
+
+
 def load_schemas(shared_dir: Path) -> dict[str, etree.XMLSchema]:
     """Return the schemas, each parsed from its own file so the relative includes resolve."""
     folder = shared_dir / "standards" / "ofd-xsd"
-    return {root: etree.XMLSchema(etree.parse(str(folder / name))) for root, name in SCHEMA_FOR_ROOT.items()}
+    schemas = {}
+    for root, name in SCHEMA_FOR_ROOT.items():
+        tree = etree.parse(str(folder / name))
+        if name in SIGNATURE_ID_SCHEMAS:
+            for node in tree.iter("{http://www.w3.org/2001/XMLSchema}*"):
+                if node.get("type") == "xs:ID":
+                    node.set("type", "ST_ID")
+        schemas[root] = etree.XMLSchema(tree)
+    return schemas
 
 
 def assert_valid(schemas: dict[str, etree.XMLSchema], name: str, data: bytes) -> None:

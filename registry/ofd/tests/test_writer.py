@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import zipfile
 from io import BytesIO
 
@@ -120,3 +121,40 @@ def test_it_refuses_a_document_without_pages(sample_document):
 )
 def test_compress_deltas_writes_runs_with_g(values, expected):
     assert compress_deltas(values) == expected
+
+
+def test_already_compressed_parts_and_fonts_are_stored_and_xml_deflated():
+    from registry.ofd.package import write_package
+
+    parts = {
+        "OFD.xml": b"<ofd:OFD/>" * 50,
+        "Doc_0/Res/font_2.ttf": b"\0\1\0\0" * 200,
+        "Doc_0/Res/image_3.jpg": b"\xff\xd8" + bytes(range(256)) * 4,
+        "Doc_0/Res/image_4.PNG": b"\x89PNG" + bytes(range(256)),
+        "Doc_0/Signs/Sign_0/Seal.esl": b"0\x82" + bytes(300),
+        "Doc_0/Signs/Sign_0/SignedValue.dat": b"0\x82" + bytes(300),
+    }
+    data = write_package(parts)
+    with zipfile.ZipFile(BytesIO(data)) as archive:
+        methods = {info.filename: info.compress_type for info in archive.infolist()}
+    assert methods == {
+        "OFD.xml": zipfile.ZIP_DEFLATED,
+        "Doc_0/Res/font_2.ttf": zipfile.ZIP_STORED,
+        "Doc_0/Res/image_3.jpg": zipfile.ZIP_STORED,
+        "Doc_0/Res/image_4.PNG": zipfile.ZIP_STORED,
+        "Doc_0/Signs/Sign_0/Seal.esl": zipfile.ZIP_STORED,
+        "Doc_0/Signs/Sign_0/SignedValue.dat": zipfile.ZIP_STORED,
+    }
+    assert dict(read_package(data)) == parts
+    assert write_package(parts) == data
+
+
+@pytest.mark.parametrize("sample", ["ofdrw-sign_v4signed.ofd", "ofdrw-converter_999.ofd"])
+def test_the_schemas_accept_the_numeric_signature_ids_vendor_files_use(shared_dir, validate, sample):
+    # Our seals number signatures as these files do (see schemas.SIGNATURE_ID_SCHEMAS).
+    package = read_package((shared_dir / "standards" / "ofd-samples" / sample).read_bytes())
+    signature_parts = [name for name in package if name.endswith(("Signatures.xml", "Signature.xml"))]
+    assert len(signature_parts) == 2
+    for name in signature_parts:
+        assert re.search(rb'(ID="\d+"|MaxSignId>\d+<)', package[name]), name
+        validate(name, package[name])

@@ -59,14 +59,14 @@ def test_it_keeps_an_existing_signatures_pointer_unchanged(authority, sign_time)
     assert sealed["OFD.xml"] == parts["OFD.xml"]
 
 
-def test_it_writes_signatures_xml_with_s_numbered_ids(sealed_parts, sign_time) -> None:
+def test_it_writes_signatures_xml_with_numeric_ids_as_vendors_do(sealed_parts, sign_time) -> None:
     assert sealed_parts["Doc_0/Signs/Signatures.xml"] == (
         b'<?xml version="1.0" encoding="UTF-8"?><ofd:Signatures xmlns:ofd="http://www.ofdspec.org/2016">'
-        b"<ofd:MaxSignId>s002</ofd:MaxSignId>"
-        b'<ofd:Signature ID="s001" Type="Seal" BaseLoc="/Doc_0/Signs/Sign_0/Signature.xml"/></ofd:Signatures>'
+        b"<ofd:MaxSignId>2</ofd:MaxSignId>"
+        b'<ofd:Signature ID="1" Type="Seal" BaseLoc="/Doc_0/Signs/Sign_0/Signature.xml"/></ofd:Signatures>'
     )
     signature_xml = sealed_parts[f"{SIGN_DIR}/Signature.xml"]
-    assert b'<ofd:StampAnnot ID="s002" PageRef="1" Boundary="140 200 40 40"/>' in signature_xml
+    assert b'<ofd:StampAnnot ID="2" PageRef="1" Boundary="140 200 40 40"/>' in signature_xml
     assert b"<ofd:SignedValue>/Doc_0/Signs/Sign_0/SignedValue.dat</ofd:SignedValue>" in signature_xml
     stamp = sign_time.strftime("%Y%m%d%H%M%SZ").encode()
     assert b"<ofd:SignatureDateTime>" + stamp + b"</ofd:SignatureDateTime>" in signature_xml
@@ -108,11 +108,28 @@ def test_a_second_seal_can_be_added_and_both_verify(sealed_parts, authority, sig
     again = seal_package(sealed_parts, signer=authority.signer, seal=authority.seal, page_id="1",
                          stamp_box=(20, 200, 40, 40), sign_time=sign_time + timedelta(days=1))
 
-    assert b'MaxSignId>s004<' in again["Doc_0/Signs/Signatures.xml"]
+    assert b'MaxSignId>4<' in again["Doc_0/Signs/Signatures.xml"]
     assert "Doc_0/Signs/Sign_1/SignedValue.dat" in again
     report = verify_ofd(write_package(again), trust_roots=[authority.trust_root])
     assert report.verdict is Verdict.VALID, report.failures
-    assert [s.signature for s in report.steps if s.code == "signer.signature"] == ["s001", "s003"]
+    assert [s.signature for s in report.steps if s.code == "signer.signature"] == ["1", "3"]
+
+
+def test_a_seal_added_to_a_file_with_s_prefixed_ids_numbers_on_from_them(sealed_parts, authority, sign_time) -> None:
+    # Files sealed before the IDs became plain numbers wrote "s001"/"s002" (Signatures.xml is not
+    # digested, so this is such a file as far as numbering goes).
+    older = dict(sealed_parts)
+    older["Doc_0/Signs/Signatures.xml"] = (
+        older["Doc_0/Signs/Signatures.xml"].replace(b">2<", b">s002<").replace(b'ID="1"', b'ID="s001"')
+    )
+    again = seal_package(older, signer=authority.signer, seal=authority.seal, page_id="1",
+                         stamp_box=(20, 200, 40, 40), sign_time=sign_time + timedelta(days=1))
+
+    signatures = again["Doc_0/Signs/Signatures.xml"]
+    assert b"<ofd:MaxSignId>4</ofd:MaxSignId>" in signatures
+    assert b'ID="s001"' in signatures and b'<ofd:Signature ID="3" ' in signatures
+    report = verify_ofd(write_package(again), trust_roots=[authority.trust_root])
+    assert report.verdict is Verdict.VALID, report.failures
 
 
 def test_it_refuses_a_signer_whose_certificate_the_seal_does_not_list(authority, other_authority, sign_time) -> None:

@@ -49,7 +49,19 @@ def png_bytes(size=(120, 160), color=(200, 200, 200)) -> bytes:
     return out.getvalue()
 
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+def pdf_bytes() -> bytes:
+    """Return a real one-page PDF (uploads are opened by a PDF parser)."""
+    import io
+
+    import pikepdf
+
+    pdf, out = pikepdf.new(), io.BytesIO()
+    pdf.add_blank_page()
+    pdf.save(out)
+    return out.getvalue()
+
+
+PDF_BYTES = pdf_bytes()
 
 
 @dataclass

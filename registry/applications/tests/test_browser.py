@@ -10,6 +10,7 @@ from django.db import connections
 from PIL import Image
 
 from registry.applications.models import Application, ApplicationStatus, Registration
+from registry.applications.tests.conftest import PDF_BYTES
 
 pytestmark = pytest.mark.browser
 
@@ -46,7 +47,7 @@ def sign_in(page, live_server, username: str) -> None:
 
 def files(tmp_path):
     pdf = tmp_path / "scan.pdf"
-    pdf.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    pdf.write_bytes(PDF_BYTES)
     photo = tmp_path / "photo.png"
     buffer = io.BytesIO()
     Image.new("RGB", (295, 413), (230, 230, 240)).save(buffer, "PNG")

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from registry.applications import deadlines, services
@@ -66,6 +67,7 @@ def _face_check_url(application: Application) -> str | None:
 
 # --- applicant ---------------------------------------------------------------------------------
 
+@never_cache
 @role_required(Role.APPLICANT)
 def my_applications(request):
     person = getattr(request.user, "person", None)
@@ -76,6 +78,7 @@ def my_applications(request):
     })
 
 
+@never_cache
 @role_required(Role.APPLICANT)
 def new_application(request):
     form = NewApplicationForm(request.POST or None)
@@ -97,6 +100,7 @@ def new_application(request):
     return render(request, "applications/new.html", {"form": form, "registration": registration})
 
 
+@never_cache
 @login_required
 def application_detail(request, pk: int):
     application = get_application_for(request.user, pk)
@@ -147,6 +151,7 @@ def _progress_steps(application: Application) -> list[tuple[str, str]]:
             for i, (_key, label) in enumerate(path)]
 
 
+@never_cache
 @role_required(Role.APPLICANT)
 def edit_application(request, pk: int):
     """Let the applicant change the specialties or the employer of a draft or returned application."""
@@ -170,7 +175,9 @@ def edit_application(request, pk: int):
     return render(request, "applications/edit.html", {"form": form, "application": application})
 
 
+@never_cache
 @login_required
+@require_recent_auth()
 def material_file(request, pk: int, material_pk: int):
     application = get_application_for(request.user, pk)
     material = application.materials.filter(pk=material_pk).first()
@@ -268,6 +275,7 @@ def resubmit(request, pk: int):
                 _("补正材料已提交，审查继续。"))
 
 
+@never_cache
 @login_required
 def receipt(request, pk: int):
     application = get_application_for(request.user, pk)
@@ -279,6 +287,7 @@ def receipt(request, pk: int):
 
 # --- employer ----------------------------------------------------------------------------------
 
+@never_cache
 @role_required(Role.ENTERPRISE)
 def employer_pending(request):
     visible = applications_visible_to(request.user)
@@ -287,6 +296,7 @@ def employer_pending(request):
     return render(request, "applications/employer_pending.html", {"pending": pending, "recent": recent})
 
 
+@never_cache
 @role_required(Role.ENTERPRISE)
 def employer_staff(request):
     registrations = staff_of(request.user).order_by("person__name")
@@ -323,6 +333,7 @@ QUEUE_TABS = {
 }
 
 
+@never_cache
 @role_required(Role.REVIEWER)
 def queue(request):
     """List applications by deadline, with due-soon and overdue flags; paginated for a large backlog."""

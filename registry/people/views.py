@@ -25,12 +25,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from registry.applications.uploads import UploadRejected, clean_upload, open_private, store_private
+from registry.http import bad_request
 from registry.people import enterprise_auth, ykb
 from registry.people import lock as lock_lib
 from registry.people.access import (
     get_enterprise_for,
     get_person_for,
     person_of,
+    require_recent_auth,
     require_role,
 )
 from registry.people.audit import log_action
@@ -266,7 +268,10 @@ def enterprise_operators(request, pk: int):
                 messages.success(request, _("已添加经办人。"))
                 return redirect("people:enterprise_operators", pk=enterprise.pk)
             if action in {"grant", "revoke", "remove"}:
-                link = get_object_or_404(EnterpriseOperator, pk=request.POST.get("operator") or 0, enterprise=enterprise)
+                operator = request.POST.get("operator", "")
+                if not operator.isascii() or not operator.isdigit() or len(operator) > 18:
+                    return bad_request(request, _("未指定有效的经办人，请从经办人列表中选择后再操作。"))
+                link = get_object_or_404(EnterpriseOperator, pk=int(operator), enterprise=enterprise)
                 if action == "remove":
                     enterprise_auth.remove_operator(actor=request.user, link=link, request=request)
                 else:
@@ -343,6 +348,7 @@ def district_enterprise(request, pk: int):
 
 @never_cache
 @require_role(Role.DISTRICT, Role.ADMIN)
+@require_recent_auth()
 @require_GET
 def enterprise_scan(request, pk: int, auth_pk: int, kind: str):
     """Serve a stored on-site scan to the officers who may see the enterprise."""
@@ -386,6 +392,7 @@ def person_lookup(request):
 
 @never_cache
 @require_role(Role.SERVICE_CENTRE, Role.REVIEWER, Role.ADMIN)
+@require_recent_auth()
 @require_http_methods(["GET", "POST"])
 def person_detail(request, pk: int):
     """Show a person's full data to staff (logged), and let service-centre staff record an on-site check."""
@@ -415,6 +422,8 @@ def person_detail(request, pk: int):
 
 def _filtered_events(form: AuditFilterForm):
     events = AuditEvent.objects.select_related("actor").order_by("-at")
+    if form.is_bound and not form.is_valid():
+        return events.none()
     if form.is_valid():
         data = form.cleaned_data
         if data["action"]:
@@ -437,10 +446,12 @@ def _filtered_events(form: AuditFilterForm):
 def audit_log(request):
     """Search the audit log."""
     form = AuditFilterForm(request.GET or None)
+    status = 400 if form.is_bound and not form.is_valid() else 200
     page = Paginator(_filtered_events(form), 100).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "people/audit_log.html", {"form": form, "page": page, "query": query.urlencode()})
+    return render(request, "people/audit_log.html", {"form": form, "page": page, "query": query.urlencode()},
+                  status=status)
 
 
 class _Echo:
@@ -460,6 +471,9 @@ def _csv_cell(value: object) -> str:
 def audit_export(request):
     """Export the filtered audit log as CSV (UTF-8 with BOM so spreadsheet programs read Chinese)."""
     form = AuditFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():  # before streaming: a bad filter never yields a truncated file
+        reasons = "；".join(str(error) for errors in form.errors.values() for error in errors)
+        return bad_request(request, _("导出条件无效：%(reasons)s") % {"reasons": reasons})
     events = _filtered_events(form)
     log_action("people.audit.exported", actor=request.user, request=request, details={"filters": request.GET.dict()})
     writer = csv.writer(_Echo())

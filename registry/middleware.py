@@ -8,6 +8,7 @@ from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+
 def is_lock_timeout(error: BaseException) -> bool:
     """Return whether the error is SQLite giving up on a write lock held by a concurrent request."""
     return isinstance(error, OperationalError) and "locked" in str(error).lower()

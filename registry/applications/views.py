@@ -175,7 +175,6 @@ def edit_application(request, pk: int):
     return render(request, "applications/edit.html", {"form": form, "application": application})
 
 
-@never_cache
 @login_required
 @require_recent_auth()
 def material_file(request, pk: int, material_pk: int):

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from registry.applications.uploads import UploadRejected, clean_upload, open_private, store_private
 from registry.http import bad_request
@@ -223,21 +223,25 @@ def enterprise_auth_page(request):
 
 @never_cache
 @require_role(Role.ENTERPRISE)
-@require_GET
+@require_POST
 def enterprise_lock_return(request):
-    """Receive the lock driver's answer: the certificate and the SM2 signature of our challenge."""
+    """Receive the lock driver's answer: the certificate and the SM2 signature of our challenge.
+
+    The answer comes in a POST body (the certificate names the enterprise), never in a URL that access
+    logs would keep; the driver page posts it from the same site, with the CSRF token.
+    """
     enterprise = enterprise_auth.enterprise_of_legal(request.user)
     if enterprise is None:
         raise Http404
     try:
-        certificate = lock_lib.from_b64url(request.GET.get("certificate", ""))
-        signature = lock_lib.from_b64url(request.GET.get("signature", ""))
+        certificate = lock_lib.from_b64url(request.POST.get("certificate", ""))
+        signature = lock_lib.from_b64url(request.POST.get("signature", ""))
     except ValueError:
         messages.error(request, _("身份锁返回的数据无法识别，请重试。"))
         return redirect("people:enterprise_auth")
     try:
         enterprise_auth.authenticate_with_lock(
-            actor=request.user, enterprise=enterprise, challenge=request.GET.get("challenge", ""),
+            actor=request.user, enterprise=enterprise, challenge=request.POST.get("challenge", ""),
             certificate_der=certificate, signature=signature, now=timezone.now(), request=request)
     except EnterpriseAuthRefused as error:
         messages.error(request, error.message)

@@ -120,6 +120,7 @@ def test_an_initial_application_goes_from_draft_to_approval(page, live_server, s
     ykb_sign_in(page, live_server, "赵山城（法人：重庆山城建设工程有限公司，用身份锁认证）")
     page.click("#lock-auth")
     page.click("button:has-text('使用身份锁签名')")
+    page.click("#lock-return")  # the driver posts the answer back (never in a URL)
     page.wait_for_url(lambda url: "/ykb-sim/" not in url)
     page.goto(f"{live_server.url}/applications/employer/")
     page.click(f"text={application.reference}")

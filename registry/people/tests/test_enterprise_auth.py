@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -34,8 +36,21 @@ def ask_challenge(client) -> str:
 
 
 def answer(client, challenge, certificate, signature):
-    query = urlencode({"challenge": challenge, "certificate": b64url(certificate), "signature": b64url(signature)})
-    return client.get(f"/enterprise/authenticate/lock/?{query}", follow=True)
+    """Post the lock's answer back, as the driver page does (never in a URL)."""
+    return client.post("/enterprise/authenticate/lock/", {"challenge": challenge, "certificate": b64url(certificate),
+                                                          "signature": b64url(signature)}, follow=True)
+
+
+def test_the_lock_answer_in_a_url_is_refused(client, personas, make_lock):
+    lock = make_lock(personas.enterprise_a.credit_code)
+    signed_in(client, personas.legal_a)
+    challenge = ask_challenge(client)
+    reply = lock.respond(challenge)
+    query = urlencode({"challenge": challenge, "certificate": b64url(reply.certificate_der),
+                       "signature": b64url(reply.signature)})
+    assert client.get(f"/enterprise/authenticate/lock/?{query}").status_code == 405
+    personas.enterprise_a.refresh_from_db()
+    assert not personas.enterprise_a.is_authenticated_employer
 
 
 def test_the_lock_signs_the_challenge_and_the_enterprise_is_authenticated(client, personas, make_lock):
@@ -171,7 +186,10 @@ def test_the_lock_driver_of_the_simulator_answers_the_challenge(client, personas
 
     fields = hidden_fields(driver.content.decode()) | {"lock": LOCK_NAME}
     signed = client.post(urlsplit(start["Location"]).path, fields)
-    done = client.get(signed["Location"], follow=True)
+    assert signed.status_code == 200 and "certificate" not in signed.get("Location", "")
+    page = signed.content.decode()
+    target = re.search(r'<form method="post" action="([^"]+)"', page).group(1)
+    done = client.post(urlsplit(html.unescape(target)).path, hidden_fields(page), follow=True)
     assert "身份锁认证通过" in done.content.decode()
 
 

@@ -175,9 +175,8 @@ def _clean_image(data: bytes) -> CleanFile:
             if kind == "MPO":
                 image.seek(0)  # a phone's multi-picture JPEG: the first picture is the photo
             image.load()
-            upright = ImageOps.exif_transpose(image)
-            _check_dimensions(upright.width, upright.height)
-            content, content_type, extension = _encode(upright, "PNG" if kind == "PNG" else "JPEG")
+            ImageOps.exif_transpose(image, in_place=True)  # upright, without a copy of the pixels
+            content, content_type, extension = _encode(image, "PNG" if kind == "PNG" else "JPEG")
     except UploadRejected:
         raise
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError):
@@ -196,10 +195,8 @@ def _check_dimensions(width: int, height: int) -> None:
 
 def _encode(image: Image.Image, kind: str) -> tuple[bytes, str, str]:
     """Return the picture saved again with no metadata at all (no EXIF, ICC profile or comment)."""
-    if kind == "JPEG":
-        clean = image.convert("RGB")
-    else:
-        clean = image.convert("RGBA" if image.mode in {"RGBA", "LA", "P", "PA"} else "RGB")
+    mode = "RGBA" if kind == "PNG" and image.mode in {"RGBA", "LA", "P", "PA"} else "RGB"
+    clean = image if image.mode == mode else image.convert(mode)  # no second copy when it already fits
     clean.info.clear()  # Pillow writes comment, EXIF, ICC and DPI from info when it saves
     out = io.BytesIO()
     if kind == "JPEG":

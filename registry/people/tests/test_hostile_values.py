@@ -130,3 +130,21 @@ def test_the_person_page_is_never_cached_and_needs_a_recent_sign_in(client, pers
     session.save()
     stale = client.get(f"/persons/{personas.person.pk}/")
     assert stale.status_code == 302 and stale["Location"].startswith("/login/?next=")
+
+
+@pytest.mark.parametrize("template, title", [("400.html", "请求无效"), ("403.html", "无权访问"),
+                                             ("403_csrf.html", "页面已过期"), ("404.html", "页面不存在"),
+                                             ("500.html", "系统出错")])
+def test_every_error_page_speaks_chinese_in_the_site_layout(template, title):
+    from django.template.loader import get_template
+
+    page = get_template(template).render({})  # as Django's handlers render them: without a request
+    assert title in page and "重庆市二级建造师电子注册系统" in page and 'lang="zh-Hans"' in page
+
+
+def test_a_post_without_a_csrf_token_gets_the_chinese_page(personas):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/login/", {"username": "zhang", "password": PASSWORD})
+    assert response.status_code == 403 and "页面已过期" in response.content.decode()

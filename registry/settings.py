@@ -5,6 +5,7 @@ With DEBUG off the process refuses to start on an insecure default (see ``_check
 
 from __future__ import annotations
 
+from ipaddress import ip_network
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -233,6 +234,11 @@ def _check_identity_always() -> list[str]:
     if unsafe or not YKB_ID_TOKEN_ALGORITHMS:
         problems.append(f"YKB_ID_TOKEN_ALGORITHMS may only list {', '.join(sorted(SAFE_ID_TOKEN_ALGORITHMS))}"
                         f" (refused: {', '.join(unsafe) or 'empty'})")
+    for proxy in TRUSTED_PROXIES:
+        try:
+            ip_network(proxy, strict=False)
+        except ValueError:
+            problems.append(f"TRUSTED_PROXIES must list addresses or networks (CIDR); {proxy!r} is neither")
     if not 0 < FACE_CHECK_MAX_AGE_SECONDS <= FACE_CHECK_MAX_AGE_LIMIT:
         problems.append(f"FACE_CHECK_MAX_AGE_SECONDS must be between 1 and {FACE_CHECK_MAX_AGE_LIMIT}"
                         " (a face check is single-use within 10 minutes)")

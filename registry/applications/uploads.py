@@ -179,7 +179,10 @@ def _clean_image(data: bytes) -> CleanFile:
             content, content_type, extension = _encode(image, "PNG" if kind == "PNG" else "JPEG")
     except UploadRejected:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:  # Pillow's own guard (twice our bound), should ours ever be bypassed
+        raise UploadRejected(_("图片像素过多，不能超过 %(mp)s 百万像素。请缩小后再上传。")
+                             % {"mp": MAX_PIXELS // 1_000_000}) from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
         raise UploadRejected(_("只接受 PDF、JPEG 或 PNG 文件，且文件不能损坏。")) from None
     return CleanFile(content, content_type, extension, hashlib.sha256(content).hexdigest())
 

@@ -82,8 +82,9 @@ def test_production_refuses_an_insecure_default(override, fragment):
 @pytest.mark.parametrize("override, fragment", [
     ({"YKB_ID_TOKEN_ALGORITHMS": "none"}, "YKB_ID_TOKEN_ALGORITHMS"),
     ({"FACE_CHECK_MAX_AGE_SECONDS": "86400"}, "FACE_CHECK_MAX_AGE_SECONDS"),
+    ({"TRUSTED_PROXIES": "10.0.0.0/8,proxy.internal"}, "TRUSTED_PROXIES"),
 ])
-def test_no_mode_accepts_unsigned_tokens_or_a_day_old_face_check(override, fragment):
+def test_no_mode_accepts_unsigned_tokens_a_day_old_face_check_or_a_bad_proxy(override, fragment):
     result = import_settings({"DEBUG": "true", **override})
     assert result.returncode != 0 and fragment in result.stderr
 

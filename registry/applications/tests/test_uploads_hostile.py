@@ -173,6 +173,9 @@ class TestImages:
         monkeypatch.setattr(ImageFile.ImageFile, "load", no_decoding)
         assert "像素过多" in refusal(bomb)
 
+    def test_a_picture_beyond_pillows_own_guard_is_refused_for_its_size(self):
+        assert "像素过多" in refusal(png((11000, 11000), mode="1"))  # 121 MP: Pillow refuses to open it
+
     def test_the_bound_fits_an_a4_scan_at_600_dpi(self):
         assert 4960 * 7016 <= MAX_PIXELS <= 60_000_000
 

@@ -36,7 +36,7 @@ SETUP = "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='registry.setti
 def run_with(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     """Run Python in a fresh interpreter with exactly these setting overrides."""
     clean = {k: v for k, v in os.environ.items()
-             if k not in SAFE and not k.startswith(("YKB_", "FACE_", "LOCK_", "SECURE_", "CSRF_"))}
+             if k not in SAFE and not k.startswith(("YKB_", "FACE_", "LOCK_", "SECURE_", "CSRF_", "DJANGO_"))}
     return subprocess.run([sys.executable, *args], env={**clean, **env}, capture_output=True, text=True,
                           timeout=120, cwd=ROOT)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import time
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -296,6 +297,17 @@ def test_the_district_officer_authenticates_an_enterprise_of_the_district_on_sit
                                              is_manager=True).exists()
     scan = client.get(f"/district/enterprises/{personas.enterprise_b.pk}/scans/{entry.pk}/licence/")
     assert scan.status_code == 200 and scan["Content-Type"] == "image/png"
+
+
+def test_a_scan_needs_a_recent_sign_in(client, personas):
+    signed_in(client, personas.district_yb)
+    client.post(f"/district/enterprises/{personas.enterprise_b.pk}/", onsite_form())
+    entry = EnterpriseAuthentication.objects.get()
+    session = client.session
+    session["auth_at"] = int(time.time()) - 3600
+    session.save()
+    scan = client.get(f"/district/enterprises/{personas.enterprise_b.pk}/scans/{entry.pk}/licence/")
+    assert scan.status_code == 302 and scan["Location"].startswith("/login/?next=")
 
 
 def test_another_districts_officer_cannot_reach_the_enterprise(client, personas):

@@ -104,18 +104,6 @@ def openssl() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -> None:
-    """Keep the SQLite test database in a file (not in memory), so the worker and scheduler processes a
-    test starts share it with the test, as they share the PostgreSQL test database."""
-    from django.conf import settings
-
-    database = settings.DATABASES["default"]
-    if database["ENGINE"].endswith("sqlite3"):
-        name = Path(database["NAME"])
-        database.setdefault("TEST", {})["NAME"] = str(name.with_name(f"test-{name.name}"))
-
-
 def pytest_configure(config: pytest.Config) -> None:
     """Move the process clock ahead when REGISTRY_TEST_CLOCK_SHIFT_DAYS is set."""
     days = os.environ.get(CLOCK_SHIFT_ENV, "").strip()

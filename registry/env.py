@@ -46,6 +46,12 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def _test_name(name: str) -> str:
+    """Return the file of the test database of a SQLite database file."""
+    stem, dot, suffix = name.rpartition(".")
+    return f"{stem}-test.{suffix}" if dot else f"{name}-test"
+
+
 def parse_database_url(url: str, base_dir: str) -> dict:
     """Return a Django DATABASES entry for a sqlite:/// or postgres:// URL."""
     parts = urlsplit(url)
@@ -55,7 +61,20 @@ def parse_database_url(url: str, base_dir: str) -> dict:
         if not path:
             raise ValueError("DATABASE_URL for sqlite needs a file path: sqlite:///path/to/file.sqlite3")
         name = path if os.path.isabs(path) else os.path.join(base_dir, path)
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": name}
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": name,
+            # Concurrent requests wait for each other instead of failing with "database is locked": WAL lets
+            # readers run beside the one writer, a write transaction takes the lock when it begins
+            # (BEGIN IMMEDIATE, so no reader-turned-writer deadlock), and a waiting writer retries for 20 s.
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+            # Tests run on a file beside it (not in memory), so live-server threads use real connections.
+            "TEST": {"NAME": _test_name(name)},
+        }
     if parts.scheme in {"postgres", "postgresql"}:
         options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
         pool = _pool_options(options)
@@ -84,3 +103,20 @@ def _pool_options(options: dict[str, str]) -> dict | bool:
     if sizes:
         return sizes
     return enabled
+
+
+def weak_secret(value: str, min_length: int) -> bool:
+    """Return whether a secret is too short or too repetitive to be random (e.g. 36 x "a")."""
+    return len(value) < min_length or len(set(value)) < 12
+
+
+def private_file(path) -> None:
+    """Create the file (and its missing folder) readable by the owner only; close an existing one to 0600."""
+    folder = path.parent
+    if not folder.exists():
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    try:
+        os.chmod(path, 0o600)
+    except PermissionError:  # another account's file: leave it as its owner set it
+        pass

@@ -5,11 +5,12 @@ With DEBUG off the process refuses to start on an insecure default (see ``_check
 
 from __future__ import annotations
 
+from ipaddress import ip_network
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from registry.env import env_bool, env_int, env_list, env_str, parse_database_url
+from registry.env import env_bool, env_int, env_list, env_str, parse_database_url, private_file, weak_secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("REGISTRY_VAR_DIR", str(BASE_DIR / "var")))
@@ -45,6 +46,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "registry.middleware.LostRaceMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
 ]
@@ -75,7 +77,7 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The embedded default needs its folder; a server database needs nothing local.
-    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    private_file(Path(DATABASES["default"]["NAME"]))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "people.User"
 
@@ -119,8 +121,10 @@ CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
 
 from django.utils.csp import CSP  # noqa: E402
@@ -198,8 +202,36 @@ LOCK_CHALLENGE_SECONDS = env_int("LOCK_CHALLENGE_SECONDS", 300)
 LOGIN_THROTTLE_WINDOW_SECONDS = env_int("LOGIN_THROTTLE_WINDOW_SECONDS", 15 * 60)
 LOGIN_THROTTLE_MAX_PER_USER = env_int("LOGIN_THROTTLE_MAX_PER_USER", 5)
 LOGIN_THROTTLE_MAX_PER_IP = env_int("LOGIN_THROTTLE_MAX_PER_IP", 30)
+# Failures of one account from one address lock that pair only; an account's own failures from many
+# addresses only slow it down (a growing delay), so strangers cannot lock the authority's staff out.
+LOGIN_THROTTLE_SLOWDOWN_AFTER = env_int("LOGIN_THROTTLE_SLOWDOWN_AFTER", 10)
+LOGIN_THROTTLE_MAX_DELAY_SECONDS = env_int("LOGIN_THROTTLE_MAX_DELAY_SECONDS", 5)
+# Addresses (or networks, CIDR) of the reverse proxies whose X-Forwarded-For names the client; empty: none.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 # Sensitive acts (submitting, confirming, deciding, downloading) need a sign-in at most this old.
 REAUTH_MAX_AGE_SECONDS = env_int("REAUTH_MAX_AGE_SECONDS", 15 * 60)
+# Signature algorithms an ID token may use: asymmetric only ("none" and shared-secret HMAC are refused).
+SAFE_ID_TOKEN_ALGORITHMS = {"ES256", "ES384", "ES512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
+                            "EdDSA"}
+FACE_CHECK_MAX_AGE_LIMIT = 600
+
+
+def _check_identity_always() -> list[str]:
+    """Return what is wrong whatever the mode: settings no deployment may have."""
+    problems = []
+    unsafe = sorted(set(YKB_ID_TOKEN_ALGORITHMS) - SAFE_ID_TOKEN_ALGORITHMS)
+    if unsafe or not YKB_ID_TOKEN_ALGORITHMS:
+        problems.append(f"YKB_ID_TOKEN_ALGORITHMS may only list {', '.join(sorted(SAFE_ID_TOKEN_ALGORITHMS))}"
+                        f" (refused: {', '.join(unsafe) or 'empty'})")
+    for proxy in TRUSTED_PROXIES:
+        try:
+            ip_network(proxy, strict=False)
+        except ValueError:
+            problems.append(f"TRUSTED_PROXIES must list addresses or networks (CIDR); {proxy!r} is neither")
+    if not 0 < FACE_CHECK_MAX_AGE_SECONDS <= FACE_CHECK_MAX_AGE_LIMIT:
+        problems.append(f"FACE_CHECK_MAX_AGE_SECONDS must be between 1 and {FACE_CHECK_MAX_AGE_LIMIT}"
+                        " (a face check is single-use within 10 minutes)")
+    return problems
 
 
 def _check_identity_production() -> None:
@@ -213,6 +245,10 @@ def _check_identity_production() -> None:
             problems.append(f"{name} points at the 渝快办 simulator")
     if not FACE_PROVIDER_ISSUER or FACE_PROVIDER_ISSUER.startswith("ykb-sim"):
         problems.append("FACE_PROVIDER_ISSUER must name the real face provider")
+    for name, value in (("YKB_ISSUER", YKB_ISSUER), ("FACE_PROVIDER_START_URL", FACE_PROVIDER_START_URL),
+                        ("FACE_PROVIDER_JWKS", FACE_PROVIDER_JWKS), ("LOCK_DRIVER_URL", LOCK_DRIVER_URL)):
+        if value.lower().startswith("http://") or (name == "YKB_ISSUER" and not value.startswith("https://")):
+            problems.append(f"{name} must be an https:// URL")
     if YKB_CLIENT_SECRET == _DEMO_YKB_SECRET:
         problems.append("YKB_CLIENT_SECRET must be set")
     if problems:
@@ -266,10 +302,8 @@ SUPPLEMENT_WORKDAYS = env_int("SUPPLEMENT_WORKDAYS", 5)
 WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10)
 if DEMO_MODE:
     INSTALLED_APPS.append("registry.national_sim")
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # The web server, the worker and the scheduler write the one file at once: take the write lock when a
-    # transaction starts (no lock upgrade that fails at once) and wait for it instead of failing.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
+# SQLite (the web server, the worker and the scheduler write one file) runs in WAL with immediate write
+# transactions and a busy timeout: see registry/env.py parse_database_url.
 
 
 def _check_outbox_production() -> None:
@@ -325,9 +359,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage" if DEBUG
                     else "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-# HSTS for the subdomains and the browsers' preload list: the domain owner's decision (deploy/ sets both).
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 # Probes over plain HTTP from the load balancer are not redirected to HTTPS.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
@@ -368,18 +399,24 @@ RESTORE_VERIFIERS = ["registry.applications.restore.verify_materials"]
 def _check_production() -> None:
     """Refuse to run with DEBUG off on a default that is only safe for the demo."""
     problems = []
-    if SECRET_KEY == _INSECURE_KEY or len(SECRET_KEY) < 32:
-        problems.append("SECRET_KEY must be set to a random value of at least 32 characters")
+    if SECRET_KEY == _INSECURE_KEY or weak_secret(SECRET_KEY, 50):
+        problems.append("SECRET_KEY must be set to a random value of at least 50 characters"
+                        " (with at least 12 different characters)")
+    if any(origin.startswith("http://") or "*" in origin for origin in CSRF_TRUSTED_ORIGINS):
+        problems.append("CSRF_TRUSTED_ORIGINS must list https:// origins only, without wildcards")
     if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
         problems.append("ALLOWED_HOSTS must list the real host names (no wildcard)")
     if DEMO_MODE:
         problems.append("DEMO_MODE must be off in production")
-    if CERTIFICATE_VERIFICATION_KEY in {_INSECURE_KEY, SECRET_KEY} or len(CERTIFICATE_VERIFICATION_KEY) < 32:
-        problems.append("CERTIFICATE_VERIFICATION_KEY must be set to its own random value of at least 32 characters")
+    if CERTIFICATE_VERIFICATION_KEY in {_INSECURE_KEY, SECRET_KEY} or weak_secret(CERTIFICATE_VERIFICATION_KEY, 32):
+        problems.append("CERTIFICATE_VERIFICATION_KEY must be set to its own random value of at least 32 characters"
+                        " (with at least 12 different characters)")
     if problems:
         raise ImproperlyConfigured("Refusing to start with DEBUG off: " + "; ".join(problems))
 
 
+if _always := _check_identity_always():
+    raise ImproperlyConfigured("Refusing to start: " + "; ".join(_always))
 if not DEBUG:
     _check_production()
     _check_identity_production()

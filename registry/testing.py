@@ -21,6 +21,7 @@ from __future__ import annotations
 import html
 import io
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -29,7 +30,40 @@ from registry.identifiers import resident_id_check_char, uscc_check_char
 
 PASSWORD = "Persona-Pass-2026"
 SHANGHAI = LOCAL_ZONE
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+# What production needs to start: every variable the DEBUG-off checks require, each a strong value.
+PRODUCTION_ENV = {
+    "DEBUG": "false",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "127.0.0.1,jzs.example.gov.cn",
+    "DEMO_MODE": "false",
+    "CERTIFICATE_VERIFICATION_KEY": secrets.token_urlsafe(32),
+    "YKB_ISSUER": "https://ykb.example.gov.cn/oidc",
+    "YKB_CLIENT_SECRET": secrets.token_urlsafe(30),
+    "FACE_PROVIDER_START_URL": "https://face.example.gov.cn/start",
+    "FACE_PROVIDER_ISSUER": "cq-face-provider",
+    "FACE_PROVIDER_JWKS": "face-provider.jwks",
+    "LOCK_DRIVER_URL": "https://lock-driver.example.gov.cn/",
+    "NATIONAL_PLATFORM_URL": "https://national.example.gov.cn/api/messages",
+    "NATIONAL_PLATFORM_SECRET": secrets.token_urlsafe(30),
+}
+# Prefixes of the settings a production test sets itself (cleared from the inherited environment).
+PRODUCTION_PREFIXES = ("YKB_", "FACE_", "LOCK_", "SECURE_", "CSRF_", "DJANGO_", "NATIONAL_", "SENTRY_", "MEDIA_",
+                       "LOG_", "GUNICORN_")
+
+
+def pdf_bytes() -> bytes:
+    """Return a real one-page PDF (uploads are opened by a PDF parser)."""
+    import pikepdf
+
+    pdf, out = pikepdf.new(), io.BytesIO()
+    pdf.add_blank_page()
+    pdf.save(out)
+    return out.getvalue()
+
+
+PDF_BYTES = pdf_bytes()
 
 
 def id_number(first17: str) -> str:

@@ -24,7 +24,9 @@ class NewApplicationForm(forms.Form):
         help_text=_("变更注册不需要选择专业。"),
     )
     new_name = forms.CharField(label=_("变更后姓名"), max_length=50, required=False)
-    new_mobile = forms.CharField(label=_("变更后手机号码"), max_length=20, required=False)
+    new_mobile = forms.RegexField(label=_("变更后手机号码"), regex=r"^1[3-9][0-9]{9}$", max_length=11, required=False,
+                                  error_messages={"invalid": _("手机号码应为以 1 开头的 11 位数字。"),
+                                                  "max_length": _("手机号码应为以 1 开头的 11 位数字。")})
     enterprise_name = forms.CharField(label=_("变更后企业名称"), max_length=100, required=False)
     cancellation_reason = forms.CharField(label=_("注销原因"), max_length=200, required=False)
 

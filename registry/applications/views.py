@@ -12,6 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from registry.applications import deadlines, rules, services
@@ -49,6 +50,7 @@ def _face_check_url(application: Application) -> str | None:
 
 # --- applicant ---------------------------------------------------------------------------------
 
+@never_cache
 @require_role(Role.APPLICANT)
 def my_applications(request):
     person = getattr(request.user, "person", None)
@@ -59,6 +61,7 @@ def my_applications(request):
     })
 
 
+@never_cache
 @require_role(Role.APPLICANT)
 def new_application(request):
     form = NewApplicationForm(request.POST or None)
@@ -80,6 +83,7 @@ def new_application(request):
     return render(request, "applications/new.html", {"form": form, "registration": registration})
 
 
+@never_cache
 @login_required
 def application_detail(request, pk: int):
     application = get_application_for(request.user, pk)
@@ -119,6 +123,7 @@ def application_detail(request, pk: int):
     return render(request, "applications/detail.html", context)
 
 
+@never_cache
 @require_role(Role.APPLICANT)
 def edit_application(request, pk: int):
     """Let the applicant change the specialties or the employer of a draft or returned application."""
@@ -143,6 +148,7 @@ def edit_application(request, pk: int):
 
 
 @login_required
+@require_recent_auth()
 def material_file(request, pk: int, material_pk: int):
     application = get_application_for(request.user, pk)
     material = application.materials.filter(pk=material_pk).first()
@@ -190,6 +196,7 @@ def _report(request, pk: int, call, success: str):
     return redirect("applications:detail", pk)
 
 
+@never_cache
 @login_required
 def receipt(request, pk: int):
     application = get_application_for(request.user, pk)
@@ -201,6 +208,7 @@ def receipt(request, pk: int):
 
 # --- employer ----------------------------------------------------------------------------------
 
+@never_cache
 @require_role(Role.ENTERPRISE)
 def employer_pending(request):
     visible = applications_visible_to(request.user)
@@ -209,6 +217,7 @@ def employer_pending(request):
     return render(request, "applications/employer_pending.html", {"pending": pending, "recent": recent})
 
 
+@never_cache
 @require_role(Role.ENTERPRISE)
 def employer_staff(request):
     registrations = staff_of(request.user).order_by("person__name")
@@ -225,6 +234,7 @@ QUEUE_TABS = {
 }
 
 
+@never_cache
 @require_role(Role.REVIEWER)
 def queue(request):
     """List applications by deadline, with due-soon and overdue flags; paginated for a large backlog."""

@@ -7,8 +7,11 @@ the client address its view read with ``client_ip``; services never see the HTTP
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 
 from registry import clock
@@ -34,11 +37,41 @@ def _mask(details: dict[str, Any]) -> dict[str, Any]:
     return masked
 
 
+@lru_cache(maxsize=8)
+def _networks(proxies: tuple[str, ...]) -> tuple[IPv4Network | IPv6Network, ...]:
+    return tuple(ip_network(proxy, strict=False) for proxy in proxies)
+
+
+def _trusted(address: str) -> bool:
+    """Return whether the address is one of the configured reverse proxies (TRUSTED_PROXIES)."""
+    try:
+        parsed = ip_address(address)
+    except ValueError:
+        return False
+    return any(parsed in network for network in _networks(tuple(settings.TRUSTED_PROXIES)))
+
+
 def client_ip(request) -> str | None:
-    """Return the client address of a request (REMOTE_ADDR; a proxy must set it correctly)."""
+    """Return the client address of a request.
+
+    The connection's address, unless it is a trusted proxy (TRUSTED_PROXIES): then X-Forwarded-For is read
+    from the right, skipping the trusted proxies, and the first other address is the client. Without a
+    trusted proxy X-Forwarded-For is ignored, since anyone can send it.
+    """
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    remote = request.META.get("REMOTE_ADDR") or None
+    if not remote or not settings.TRUSTED_PROXIES or not _trusted(remote):
+        return remote
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    for hop in reversed(hops):
+        try:
+            ip_address(hop)
+        except ValueError:
+            return remote  # a forged or broken header: the proxy is all we know
+        if not _trusted(hop):
+            return hop
+    return hops[0] if hops else remote
 
 
 def log_action(

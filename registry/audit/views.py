@@ -10,17 +10,21 @@ from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from registry.audit.forms import AuditFilterForm
 from registry.audit.log import client_ip, log_action
 from registry.audit.models import AuditEvent
+from registry.http import bad_request
 from registry.roles import Role, require_role
 
 
 def _filtered_events(form: AuditFilterForm):
     events = AuditEvent.objects.select_related("actor").order_by("-at")
+    if form.is_bound and not form.is_valid():
+        return events.none()
     if form.is_valid():
         data = form.cleaned_data
         if data["action"]:
@@ -43,10 +47,12 @@ def _filtered_events(form: AuditFilterForm):
 def audit_log(request):
     """Search the audit log."""
     form = AuditFilterForm(request.GET or None)
+    status = 400 if form.is_bound and not form.is_valid() else 200
     page = Paginator(_filtered_events(form), 100).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "audit/log.html", {"form": form, "page": page, "query": query.urlencode()})
+    return render(request, "audit/log.html", {"form": form, "page": page, "query": query.urlencode()},
+                  status=status)
 
 
 class _Echo:
@@ -66,6 +72,9 @@ def _csv_cell(value: object) -> str:
 def audit_export(request):
     """Export the filtered audit log as CSV (UTF-8 with BOM so spreadsheet programs read Chinese)."""
     form = AuditFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():  # before streaming: a bad filter never yields a truncated file
+        reasons = "；".join(str(error) for errors in form.errors.values() for error in errors)
+        return bad_request(request, _("导出条件无效：%(reasons)s") % {"reasons": reasons})
     events = _filtered_events(form)
     log_action("people.audit.exported", actor=request.user, ip=client_ip(request), now=timezone.now(),
                details={"filters": request.GET.dict()})

@@ -109,5 +109,7 @@ def logging_config(*, json_lines: bool, level: str) -> dict:
             # Django's request log: refusals (CSRF, 404) and errors with their tracebacks.
             "django.request": {"level": "WARNING"},
             "django.server": {"level": "WARNING"},
+            # pikepdf announces its logger bridge at INFO on import.
+            "pikepdf": {"level": "WARNING"},
         },
     }

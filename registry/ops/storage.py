@@ -16,7 +16,21 @@ PRIVATE = "private"
 
 
 class PrivateFileSystemStorage(FileSystemStorage):
-    """Files under PRIVATE_STORAGE_ROOT (read at each use, so a changed setting takes effect), no URL."""
+    """Files under PRIVATE_STORAGE_ROOT (read at each use, so a changed setting takes effect), no URL.
+
+    Readable by the service's own account only: files 0600, folders 0700 (the root is tightened too).
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("file_permissions_mode", 0o600)
+        kwargs.setdefault("directory_permissions_mode", 0o700)
+        super().__init__(**kwargs)
+
+    def _save(self, name, content):
+        root = self.location
+        os.makedirs(root, mode=0o700, exist_ok=True)
+        os.chmod(root, 0o700)
+        return super()._save(name, content)
 
     @property
     def base_location(self):

@@ -176,12 +176,32 @@ def _username_key(username: str) -> str:
 
 
 def is_throttled(username: str, ip: str | None, *, now: datetime) -> bool:
-    """Return whether too many recent failures came for this username or from this address."""
+    """Return whether this account is locked from this address, or this address from every account.
+
+    An account is never locked as a whole: its failures from one address lock that (account, address)
+    pair only, so a stranger guessing the reviewer's password cannot lock the reviewer out.
+    """
     since = now - timedelta(seconds=settings.LOGIN_THROTTLE_WINDOW_SECONDS)
     recent = SignInFailure.objects.filter(at__gt=since)
-    if recent.filter(username_key=_username_key(username)).count() >= settings.LOGIN_THROTTLE_MAX_PER_USER:
+    pair = recent.filter(username_key=_username_key(username))
+    pair = pair.filter(ip_address=ip) if ip else pair.filter(ip_address__isnull=True)
+    if pair.count() >= settings.LOGIN_THROTTLE_MAX_PER_USER:
         return True
     return bool(ip) and recent.filter(ip_address=ip).count() >= settings.LOGIN_THROTTLE_MAX_PER_IP
+
+
+def slowdown_seconds(username: str, *, now: datetime) -> float:
+    """Return how long to wait before checking this account's password: 0, then doubling up to the maximum.
+
+    Counts the account's failures from every address; past LOGIN_THROTTLE_SLOWDOWN_AFTER each attempt
+    waits 0.5 s, 1 s, 2 s ... at most LOGIN_THROTTLE_MAX_DELAY_SECONDS: guessing slows, the owner still signs in.
+    """
+    since = now - timedelta(seconds=settings.LOGIN_THROTTLE_WINDOW_SECONDS)
+    failures = SignInFailure.objects.filter(at__gt=since, username_key=_username_key(username)).count()
+    excess = failures - settings.LOGIN_THROTTLE_SLOWDOWN_AFTER
+    if excess < 0:
+        return 0.0
+    return float(min(settings.LOGIN_THROTTLE_MAX_DELAY_SECONDS, 0.5 * 2 ** min(excess, 16)))
 
 
 def record_failure(username: str, ip: str | None, *, now: datetime) -> None:

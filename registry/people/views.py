@@ -19,11 +19,12 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from registry.audit.log import client_ip, log_action
 from registry.errors import DomainError
 from registry.files import private_file_response
+from registry.http import bad_request
 from registry.people import accounts, enterprise_auth, ykb
 from registry.people import lock as lock_lib
 from registry.people.access import (
@@ -31,6 +32,7 @@ from registry.people.access import (
     get_enterprise_for,
     get_person_for,
     person_of,
+    require_recent_auth,
 )
 from registry.people.errors import EnterpriseAuthRefused, PeopleError
 from registry.people.face import accept_face_result, record_onsite_face_check, start_face_check
@@ -213,21 +215,25 @@ def enterprise_auth_page(request):
 
 @never_cache
 @require_role(Role.ENTERPRISE)
-@require_GET
+@require_POST
 def enterprise_lock_return(request):
-    """Receive the lock driver's answer: the certificate and the SM2 signature of our challenge."""
+    """Receive the lock driver's answer: the certificate and the SM2 signature of our challenge.
+
+    The answer comes in a POST body (the certificate names the enterprise), never in a URL that access
+    logs would keep; the driver page posts it from the same site, with the CSRF token.
+    """
     enterprise = enterprise_auth.enterprise_of_legal(request.user)
     if enterprise is None:
         raise Http404
     try:
-        certificate = lock_lib.from_b64url(request.GET.get("certificate", ""))
-        signature = lock_lib.from_b64url(request.GET.get("signature", ""))
+        certificate = lock_lib.from_b64url(request.POST.get("certificate", ""))
+        signature = lock_lib.from_b64url(request.POST.get("signature", ""))
     except ValueError:
         messages.error(request, _("身份锁返回的数据无法识别，请重试。"))
         return redirect("people:enterprise_auth")
     try:
         enterprise_auth.authenticate_with_lock(
-            actor=request.user, enterprise=enterprise, challenge=request.GET.get("challenge", ""),
+            actor=request.user, enterprise=enterprise, challenge=request.POST.get("challenge", ""),
             certificate_der=certificate, signature=signature, now=timezone.now(), ip=client_ip(request))
     except EnterpriseAuthRefused as error:
         messages.error(request, error.message)
@@ -258,7 +264,10 @@ def enterprise_operators(request, pk: int):
                 messages.success(request, _("已添加经办人。"))
                 return redirect("people:enterprise_operators", pk=enterprise.pk)
             if action in {"grant", "revoke", "remove"}:
-                link = get_object_or_404(EnterpriseOperator, pk=request.POST.get("operator") or 0, enterprise=enterprise)
+                operator = request.POST.get("operator", "")
+                if not operator.isascii() or not operator.isdigit() or len(operator) > 18:
+                    return bad_request(request, _("未指定有效的经办人，请从经办人列表中选择后再操作。"))
+                link = get_object_or_404(EnterpriseOperator, pk=int(operator), enterprise=enterprise)
                 if action == "remove":
                     enterprise_auth.remove_operator(actor=request.user, link=link, ip=client_ip(request))
                 else:
@@ -325,6 +334,7 @@ def district_enterprise(request, pk: int):
 
 @never_cache
 @require_role(Role.DISTRICT, Role.ADMIN)
+@require_recent_auth()
 @require_GET
 def enterprise_scan(request, pk: int, auth_pk: int, kind: str):
     """Serve a stored on-site scan to the officers who may see the enterprise."""
@@ -359,6 +369,7 @@ def person_lookup(request):
 
 @never_cache
 @require_role(Role.SERVICE_CENTRE, Role.REVIEWER, Role.ADMIN)
+@require_recent_auth()
 @require_http_methods(["GET", "POST"])
 def person_detail(request, pk: int):
     """Show a person's full data to staff (logged), and let service-centre staff record an on-site check."""

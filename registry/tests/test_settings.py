@@ -3,37 +3,36 @@
 from __future__ import annotations
 
 import os
+import re
+import secrets
+import stat
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from registry.env import env_bool, env_int, env_list, parse_database_url
+from registry.testing import PRODUCTION_ENV, PRODUCTION_PREFIXES
 
-SAFE = {
-    "DEBUG": "false",
-    "SECRET_KEY": "k" * 50,
-    "ALLOWED_HOSTS": "jzs.example.gov.cn",
-    "DEMO_MODE": "false",
-    "CERTIFICATE_VERIFICATION_KEY": "q" * 40,
-    "YKB_ISSUER": "https://ykb.example.gov.cn/oidc",
-    "YKB_CLIENT_SECRET": "c" * 40,
-    "FACE_PROVIDER_START_URL": "https://face.example.gov.cn/start",
-    "FACE_PROVIDER_ISSUER": "cq-face-provider",
-    "FACE_PROVIDER_JWKS": "face-provider.jwks",
-    "LOCK_DRIVER_URL": "https://lock-driver.example.gov.cn/",
-    "NATIONAL_PLATFORM_URL": "https://national.example.gov.cn/api/messages",
-    "NATIONAL_PLATFORM_SECRET": "n" * 40,
-}
+SAFE = PRODUCTION_ENV
+
+
+ROOT = Path(__file__).resolve().parents[2]
+SETUP = "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='registry.settings'; django.setup()"
+
+
+def run_with(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    """Run Python in a fresh interpreter with exactly these setting overrides."""
+    clean = {k: v for k, v in os.environ.items()
+             if k not in SAFE and not k.startswith(PRODUCTION_PREFIXES)}
+    return subprocess.run([sys.executable, *args], env={**clean, **env}, capture_output=True, text=True,
+                          timeout=120, cwd=ROOT)
 
 
 def import_settings(env: dict[str, str]) -> subprocess.CompletedProcess:
     """Import the settings module in a fresh interpreter with exactly these overrides."""
-    clean = {k: v for k, v in os.environ.items() if k not in SAFE and not k.startswith(("YKB_", "FACE_", "LOCK_", "NATIONAL_"))}
-    return subprocess.run(
-        [sys.executable, "-c", "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='registry.settings'; django.setup()"],
-        env={**clean, **env}, capture_output=True, text=True, timeout=60,
-    )
+    return run_with(env, "-c", SETUP)
 
 
 def test_production_settings_start_when_everything_is_set():
@@ -49,6 +48,18 @@ def test_production_settings_start_when_everything_is_set():
     ({"CERTIFICATE_VERIFICATION_KEY": "k" * 50}, "CERTIFICATE_VERIFICATION_KEY"),
     ({"NATIONAL_PLATFORM_URL": ""}, "NATIONAL_PLATFORM_URL"),
     ({"NATIONAL_PLATFORM_SECRET": "demo-national-secret"}, "NATIONAL_PLATFORM_SECRET"),
+    ({"CERTIFICATE_VERIFICATION_KEY": SAFE["SECRET_KEY"]}, "CERTIFICATE_VERIFICATION_KEY"),
+    ({"SECRET_KEY": "a" * 36}, "SECRET_KEY"),
+    ({"SECRET_KEY": "ab" * 40}, "SECRET_KEY"),
+    ({"YKB_ISSUER": "http://ykb.example.gov.cn/oidc"}, "YKB_ISSUER"),
+    ({"FACE_PROVIDER_JWKS": "http://face.example.gov.cn/jwks"}, "FACE_PROVIDER_JWKS"),
+    ({"FACE_PROVIDER_START_URL": "http://face.example.gov.cn/start"}, "FACE_PROVIDER_START_URL"),
+    ({"CSRF_TRUSTED_ORIGINS": "http://*"}, "CSRF_TRUSTED_ORIGINS"),
+    ({"CSRF_TRUSTED_ORIGINS": "https://*.example.gov.cn"}, "CSRF_TRUSTED_ORIGINS"),
+    ({"CSRF_TRUSTED_ORIGINS": "http://jzs.example.gov.cn"}, "CSRF_TRUSTED_ORIGINS"),
+    ({"YKB_ID_TOKEN_ALGORITHMS": "none"}, "YKB_ID_TOKEN_ALGORITHMS"),
+    ({"YKB_ID_TOKEN_ALGORITHMS": "ES256,HS256"}, "YKB_ID_TOKEN_ALGORITHMS"),
+    ({"FACE_CHECK_MAX_AGE_SECONDS": "86400"}, "FACE_CHECK_MAX_AGE_SECONDS"),
 ])
 def test_production_refuses_an_insecure_default(override, fragment):
     env = {**SAFE, **override}
@@ -57,6 +68,50 @@ def test_production_refuses_an_insecure_default(override, fragment):
     result = import_settings(env)
     assert result.returncode != 0
     assert "Refusing to start" in result.stderr and fragment in result.stderr
+
+
+@pytest.mark.parametrize("override, fragment", [
+    ({"YKB_ID_TOKEN_ALGORITHMS": "none"}, "YKB_ID_TOKEN_ALGORITHMS"),
+    ({"FACE_CHECK_MAX_AGE_SECONDS": "86400"}, "FACE_CHECK_MAX_AGE_SECONDS"),
+    ({"TRUSTED_PROXIES": "10.0.0.0/8,proxy.internal"}, "TRUSTED_PROXIES"),
+])
+def test_no_mode_accepts_unsigned_tokens_a_day_old_face_check_or_a_bad_proxy(override, fragment):
+    result = import_settings({"DEBUG": "true", **override})
+    assert result.returncode != 0 and fragment in result.stderr
+
+
+def documented_production() -> dict[str, str]:
+    """Return the README's production block, with fresh random values for its <placeholders>."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"### Production\n.*?```sh\n(.*?)```", readme, re.S).group(1)
+    env = {}
+    for line in block.splitlines():
+        name, _, value = line.partition("=")
+        env[name] = secrets.token_urlsafe(50) if value.startswith("<") else value
+    return env
+
+
+def test_check_deploy_is_clean_with_the_documented_production_settings(tmp_path):
+    env = {**documented_production(), "REGISTRY_VAR_DIR": str(tmp_path)}
+    assert env["DEBUG"] == "false" and env["SECRET_KEY"] != env["CERTIFICATE_VERIFICATION_KEY"]
+    result = run_with(env, "manage.py", "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_the_sqlite_file_is_readable_by_the_owner_only(tmp_path):
+    database = tmp_path / "state" / "registry.sqlite3"
+    code = SETUP + "; from django.db import connection; connection.ensure_connection()"
+    result = run_with({"DATABASE_URL": f"sqlite:///{database}", "REGISTRY_VAR_DIR": str(tmp_path)}, "-c", code)
+    assert result.returncode == 0, result.stderr
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
+    assert stat.S_IMODE(database.parent.stat().st_mode) == 0o700
+
+
+def test_sqlite_waits_for_the_writer_instead_of_failing():
+    options = parse_database_url("sqlite:///var/x.sqlite3", "/srv")["OPTIONS"]
+    assert options["transaction_mode"] == "IMMEDIATE" and options["timeout"] >= 5
+    assert "journal_mode=WAL" in options["init_command"]
 
 
 def test_typed_readers(monkeypatch):
@@ -86,10 +141,7 @@ def test_database_urls():
 
 def test_every_setting_is_documented():
     """Every environment variable the code reads is in .env.example and in the README's table."""
-    import re
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[2]
+    root = ROOT
     names = set()
     for path in (root / "registry").rglob("*.py"):
         if "tests" in path.parts:

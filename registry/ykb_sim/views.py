@@ -271,7 +271,7 @@ def lock(request):
     if name not in locks:
         return HttpResponseBadRequest("unknown lock")
     response = SoftwareLock.load(lock_dir(), name).respond(fields["challenge"])
-    query = urlencode({"challenge": fields["challenge"], "certificate": b64url(response.certificate_der),
-                       "signature": b64url(response.signature)})
-    target = fields["return_to"]
-    return HttpResponseRedirect(f"{target}{'&' if '?' in target else '?'}{query}")
+    # The answer goes back in a POST body: the certificate names the enterprise, so never in a URL.
+    answer = {"challenge": fields["challenge"], "certificate": b64url(response.certificate_der),
+              "signature": b64url(response.signature)}
+    return render(request, "ykb_sim/lock_return.html", {"target": fields["return_to"], "answer": answer})

@@ -10,6 +10,7 @@ from django.db import connections
 from PIL import Image
 
 from registry.applications.models import Application, ApplicationStatus, Registration
+from registry.applications.tests.conftest import PDF_BYTES
 
 pytestmark = pytest.mark.browser
 
@@ -46,7 +47,7 @@ def sign_in(page, live_server, username: str) -> None:
 
 def files(tmp_path):
     pdf = tmp_path / "scan.pdf"
-    pdf.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    pdf.write_bytes(PDF_BYTES)
     photo = tmp_path / "photo.png"
     buffer = io.BytesIO()
     Image.new("RGB", (295, 413), (230, 230, 240)).save(buffer, "PNG")
@@ -119,6 +120,7 @@ def test_an_initial_application_goes_from_draft_to_approval(page, live_server, s
     ykb_sign_in(page, live_server, "赵山城（法人：重庆山城建设工程有限公司，用身份锁认证）")
     page.click("#lock-auth")
     page.click("button:has-text('使用身份锁签名')")
+    page.click("#lock-return")  # the driver posts the answer back (never in a URL)
     page.wait_for_url(lambda url: "/ykb-sim/" not in url)
     page.goto(f"{live_server.url}/applications/employer/")
     page.click(f"text={application.reference}")

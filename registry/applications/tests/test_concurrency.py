@@ -1,11 +1,11 @@
-"""Two reviewers deciding the same application at the same moment: exactly one wins."""
+"""Two reviewers deciding the same application at the same moment: exactly one wins (PostgreSQL and SQLite)."""
 
 from __future__ import annotations
 
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from registry.applications import services
 from registry.applications.errors import Conflict
@@ -14,7 +14,6 @@ from registry.applications.tests.conftest import at, under_review
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrent transactions need a server database")
 def test_two_reviewers_deciding_at_once_exactly_one_wins(world):
     application = under_review(world, at(2026, 11, 20))
     barrier = threading.Barrier(2)

@@ -23,6 +23,7 @@ from registry.applications.models import (
 )
 from registry.applications.signals import registration_changed
 from registry.applications.tests.conftest import (
+    PDF_BYTES,
     at,
     draft_initial,
     face,
@@ -175,7 +176,7 @@ class TestUploads:
         application = draft_initial(world, now)
         with pytest.raises(WorkflowError) as err:
             services.add_material(actor=world.applicant, application=application, kind="photo",
-                                  data=b"%PDF-1.4\n%%EOF\n", original_name="photo.pdf", now=now)
+                                  data=PDF_BYTES, original_name="photo.pdf", now=now)
         assert "JPEG 或 PNG" in err.value.message
 
     def test_images_are_re_encoded_and_names_sanitised(self, world, settings, tmp_path):
@@ -382,7 +383,7 @@ class TestReview:
         with pytest.raises(WorkflowError):
             services.approve_application(actor=world.reviewer, application=application, now=at(2026, 11, 27))
         services.add_material(actor=world.applicant, application=application, kind="diploma",
-                              data=b"%PDF-1.4\n%%EOF\n", original_name="diploma.pdf", now=at(2026, 12, 7))
+                              data=PDF_BYTES, original_name="diploma.pdf", now=at(2026, 12, 7))
         services.resubmit_supplement(actor=world.applicant, application=application, now=at(2026, 12, 7))
         assert application.status == ApplicationStatus.UNDER_REVIEW
         assert application.due_on == date(2026, 12, 17)  # eight working days after Monday 7 Dec

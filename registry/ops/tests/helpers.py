@@ -9,30 +9,15 @@ from pathlib import Path
 
 from django.db import connection
 
+from registry.testing import PRODUCTION_ENV, PRODUCTION_PREFIXES
+
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
-# What production needs to start (registry/tests/test_settings.py has the same; it is not a fixture there).
-PRODUCTION = {
-    "DEBUG": "false",
-    "SECRET_KEY": "k" * 50,
-    "ALLOWED_HOSTS": "127.0.0.1,jzs.example.gov.cn",
-    "DEMO_MODE": "false",
-    "CERTIFICATE_VERIFICATION_KEY": "q" * 40,
-    "YKB_ISSUER": "https://ykb.example.gov.cn/oidc",
-    "YKB_CLIENT_SECRET": "c" * 40,
-    "FACE_PROVIDER_START_URL": "https://face.example.gov.cn/start",
-    "FACE_PROVIDER_ISSUER": "cq-face-provider",
-    "FACE_PROVIDER_JWKS": "face-provider.jwks",
-    "LOCK_DRIVER_URL": "https://lock-driver.example.gov.cn/",
-    "NATIONAL_PLATFORM_URL": "https://national.example.gov.cn/api/messages",
-    "NATIONAL_PLATFORM_SECRET": "n" * 40,
-}
-_PREFIXES = ("YKB_", "FACE_", "LOCK_", "SENTRY_", "MEDIA_", "LOG_", "SECURE_", "GUNICORN_", "NATIONAL_")
-
+PRODUCTION = PRODUCTION_ENV
 
 def clean_environment() -> dict[str, str]:
     """Return this process's environment without the settings a test sets itself."""
-    return {k: v for k, v in os.environ.items() if k not in PRODUCTION and not k.startswith(_PREFIXES)
+    return {k: v for k, v in os.environ.items() if k not in PRODUCTION and not k.startswith(PRODUCTION_PREFIXES)
             and k not in {"DATABASE_URL", "TASKS_BACKEND", "WEB_CONCURRENCY", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
 
 

@@ -95,8 +95,10 @@ def free_port() -> int:
 
 
 def get(url: str) -> tuple[int, dict, bytes]:
+    """GET the way nginx forwards a request: over plain HTTP to gunicorn, saying the client used HTTPS."""
+    request = urllib.request.Request(url, headers={"X-Forwarded-Proto": "https"})
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
@@ -107,7 +109,7 @@ def test_gunicorn_serves_the_app_and_collected_static_files(tmp_path):
     port = free_port()
     env = {**clean_environment(), **PRODUCTION, "REGISTRY_VAR_DIR": str(tmp_path), "STATIC_ROOT": str(tmp_path / "static"),
            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "WEB_CONCURRENCY": "1",
-           "GUNICORN_BIND": f"127.0.0.1:{port}"}
+           "GUNICORN_BIND": f"127.0.0.1:{port}", "BEHIND_TLS_PROXY": "true"}
     collected = subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput"], cwd=REPO_ROOT, env=env,
                                capture_output=True, text=True, timeout=120)
     assert collected.returncode == 0, collected.stderr

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+import time
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -34,8 +37,21 @@ def ask_challenge(client) -> str:
 
 
 def answer(client, challenge, certificate, signature):
-    query = urlencode({"challenge": challenge, "certificate": b64url(certificate), "signature": b64url(signature)})
-    return client.get(f"/enterprise/authenticate/lock/?{query}", follow=True)
+    """Post the lock's answer back, as the driver page does (never in a URL)."""
+    return client.post("/enterprise/authenticate/lock/", {"challenge": challenge, "certificate": b64url(certificate),
+                                                          "signature": b64url(signature)}, follow=True)
+
+
+def test_the_lock_answer_in_a_url_is_refused(client, personas, make_lock):
+    lock = make_lock(personas.enterprise_a.credit_code)
+    signed_in(client, personas.legal_a)
+    challenge = ask_challenge(client)
+    reply = lock.respond(challenge)
+    query = urlencode({"challenge": challenge, "certificate": b64url(reply.certificate_der),
+                       "signature": b64url(reply.signature)})
+    assert client.get(f"/enterprise/authenticate/lock/?{query}").status_code == 405
+    personas.enterprise_a.refresh_from_db()
+    assert not personas.enterprise_a.is_authenticated_employer
 
 
 def lock_answer(client, user, lock, *, certificate_of=None):
@@ -160,7 +176,10 @@ def test_the_lock_driver_of_the_simulator_answers_the_challenge(client, personas
 
     fields = hidden_fields(driver.content.decode()) | {"lock": LOCK_NAME}
     signed = client.post(urlsplit(start["Location"]).path, fields)
-    done = client.get(signed["Location"], follow=True)
+    assert signed.status_code == 200 and "certificate" not in signed.get("Location", "")
+    page = signed.content.decode()
+    target = re.search(r'<form method="post" action="([^"]+)"', page).group(1)
+    done = client.post(urlsplit(html.unescape(target)).path, hidden_fields(page), follow=True)
     assert "身份锁认证通过" in done.content.decode()
 
 
@@ -267,6 +286,17 @@ def test_the_district_officer_authenticates_an_enterprise_of_the_district_on_sit
                                              is_manager=True).exists()
     scan = client.get(f"/district/enterprises/{personas.enterprise_b.pk}/scans/{entry.pk}/licence/")
     assert scan.status_code == 200 and scan["Content-Type"] == "image/png"
+
+
+def test_a_scan_needs_a_recent_sign_in(client, personas):
+    signed_in(client, personas.district_yb)
+    client.post(f"/district/enterprises/{personas.enterprise_b.pk}/", onsite_form())
+    entry = EnterpriseAuthentication.objects.get()
+    session = client.session
+    session["auth_at"] = int(time.time()) - 3600
+    session.save()
+    scan = client.get(f"/district/enterprises/{personas.enterprise_b.pk}/scans/{entry.pk}/licence/")
+    assert scan.status_code == 302 and scan["Location"].startswith("/login/?next=")
 
 
 def test_another_districts_officer_cannot_reach_the_enterprise(client, personas):

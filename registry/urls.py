@@ -11,6 +11,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("applications/", include("registry.applications.urls")),
+    path("certificates/", include("registry.certificates.urls")),
     path("", include("registry.people.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -22,12 +22,18 @@ SAFE = {
     "FACE_PROVIDER_ISSUER": "cq-face-provider",
     "FACE_PROVIDER_JWKS": "face-provider.jwks",
     "LOCK_DRIVER_URL": "https://lock-driver.example.gov.cn/",
+    "AUTHORITY_CREDIT_CODE": "11500000MB1234567A",
+    "CERTIFICATE_SIGNER": "remote",
+    "CERTIFICATE_SIGNER_URL": "https://sign.example.gov.cn/sign",
+    "CERTIFICATE_SIGNER_TOKEN": "t" * 40,
+    "CERTIFICATE_SIGNER_CERT_FILE": "signer.pem",
+    "CERTIFICATE_SEAL_FILE": "seal.esl",
 }
 
 
 def import_settings(env: dict[str, str]) -> subprocess.CompletedProcess:
     """Import the settings module in a fresh interpreter with exactly these overrides."""
-    clean = {k: v for k, v in os.environ.items() if k not in SAFE and not k.startswith(("YKB_", "FACE_", "LOCK_"))}
+    clean = {k: v for k, v in os.environ.items() if k not in SAFE and not k.startswith(("YKB_", "FACE_", "LOCK_", "CERTIFICATE_"))}
     return subprocess.run(
         [sys.executable, "-c", "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='registry.settings'; django.setup()"],
         env={**clean, **env}, capture_output=True, text=True, timeout=60,
@@ -45,6 +51,10 @@ def test_production_settings_start_when_everything_is_set():
     ({"ALLOWED_HOSTS": "*"}, "ALLOWED_HOSTS"),
     ({"DEMO_MODE": "true"}, "DEMO_MODE"),
     ({"CERTIFICATE_VERIFICATION_KEY": "k" * 50}, "CERTIFICATE_VERIFICATION_KEY"),
+    ({"CERTIFICATE_SIGNER": "demo"}, "demo seal key"),
+    ({"CERTIFICATE_SIGNER_URL": ""}, "CERTIFICATE_SIGNER_URL"),
+    ({"AUTHORITY_CREDIT_CODE": ""}, "AUTHORITY_CREDIT_CODE"),
+    ({"CERTIFICATE_STORAGE": "s3"}, "CERTIFICATE_S3_BUCKET"),
 ])
 def test_production_refuses_an_insecure_default(override, fragment):
     env = {**SAFE, **override}

@@ -168,7 +168,7 @@ CERTIFICATE_SIGNER_CERT_FILE = env_str("CERTIFICATE_SIGNER_CERT_FILE", "")
 CERTIFICATE_SEAL_FILE = env_str("CERTIFICATE_SEAL_FILE", "")
 # Where sealed files are kept: "local" (a private folder) or "s3" (an S3-compatible bucket, django-storages).
 CERTIFICATE_STORAGE = env_str("CERTIFICATE_STORAGE", "local")
-CERTIFICATE_STORAGE_ROOT = Path(env_str("CERTIFICATE_STORAGE_ROOT", str(VAR_DIR / "certificates")))
+CERTIFICATE_STORAGE_ROOT = Path(env_str("CERTIFICATE_STORAGE_ROOT") or str(VAR_DIR / "certificates"))
 CERTIFICATE_S3_BUCKET = env_str("CERTIFICATE_S3_BUCKET", "")
 CERTIFICATE_S3_ENDPOINT_URL = env_str("CERTIFICATE_S3_ENDPOINT_URL", "")
 CERTIFICATE_S3_REGION = env_str("CERTIFICATE_S3_REGION", "")

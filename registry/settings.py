@@ -199,7 +199,7 @@ if CERTIFICATE_STORAGE == "s3":
 else:
     _CERTIFICATE_STORAGE = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(CERTIFICATE_STORAGE_ROOT), "base_url": None,
+        "OPTIONS": {"location": str(CERTIFICATE_STORAGE_ROOT),
                     "file_permissions_mode": 0o600, "directory_permissions_mode": 0o700},
     }
 STORAGES = {

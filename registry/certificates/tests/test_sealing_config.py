@@ -40,12 +40,12 @@ def test_an_unknown_signer_is_refused(settings):
 def test_local_storage_is_a_private_folder_by_default(tmp_path):
     code = ("import django, os; os.environ['DJANGO_SETTINGS_MODULE']='registry.settings'; django.setup();"
             "from registry.certificates.sealing import certificate_storage as s; st=s();"
-            "print(type(st).__name__, st.location, oct(st.file_permissions_mode), st.base_url)")
+            "print(type(st).__name__, st.location, oct(st.file_permissions_mode), oct(st.directory_permissions_mode))")
     env = {k: v for k, v in os.environ.items() if not k.startswith("CERTIFICATE_STORAGE")}
     env["REGISTRY_VAR_DIR"] = str(tmp_path)
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["FileSystemStorage", str(tmp_path / "certificates"), "0o600", "None"]
+    assert result.stdout.split() == ["FileSystemStorage", str(tmp_path / "certificates"), "0o600", "0o700"]
 
 
 def test_s3_storage_is_a_private_bucket_by_settings():

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 import pytest
 from django.db import IntegrityError, transaction
 
-from registry import clock
 from registry.applications import services as workflow
 from registry.applications.errors import WorkflowError
 from registry.applications.models import (
@@ -239,15 +238,18 @@ class TestStoredIfAndOnlyIfRow:
         assert not Certificate.objects.exists()
         orphans = set(services._walk(storage, ""))
         assert len(orphans) == 1
-        # Within the grace period the file is left alone (its transaction may still be running).
-        assert services.sweep_orphan_files(now=clock.now()) == []
-        removed = services.sweep_orphan_files(now=clock.now() + timedelta(hours=2))
+        # Within the grace period the file is left alone (its transaction may still be running). The times
+        # are the file's own (the file system's clock), so the test holds with the process clock moved too.
+        written = storage.get_modified_time(next(iter(orphans)))
+        assert services.sweep_orphan_files(now=written + timedelta(minutes=59)) == []
+        removed = services.sweep_orphan_files(now=written + timedelta(hours=2))
         assert set(removed) == orphans and not any(storage.exists(name) for name in orphans)
 
     def test_the_sweep_keeps_every_file_a_row_names(self, world):
         person = give_images(world.registered.person)
         certificate = seed_certificate(person, at(2026, 10, 1))
-        services.sweep_orphan_files(now=clock.now() + timedelta(days=1))
+        services.sweep_orphan_files(now=certificate_storage().get_modified_time(certificate.storage_name)
+                                    + timedelta(days=1))
         assert certificate_storage().exists(certificate.storage_name)
 
 

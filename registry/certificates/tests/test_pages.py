@@ -69,6 +69,19 @@ class TestHoldersPages:
         assert reverse("certificates:preview", args=[current.pk]) in page
         assert holder.serial not in client_for(world.applicant).get(reverse("certificates:mine")).content.decode()
 
+    def test_the_list_makes_the_same_few_queries_however_many_certificates(self, world, holder,
+                                                                           django_assert_max_num_queries):
+        from registry.certificates import services
+
+        registration = holder.person.registrations.get()
+        for index in range(4):
+            services.issue_certificate(registration=registration, actor=None, now=timezone.now(), source="seed",
+                                       idempotency_key=f"more:{index}", reason="又一版",
+                                       images=services.images_for(holder.person))
+        client = client_for(world.registered)
+        with django_assert_max_num_queries(8):
+            assert client.get(reverse("certificates:mine")).status_code == 200
+
     def test_the_picture_is_a_png_of_the_page(self, world, holder):
         response = client_for(world.registered).get(reverse("certificates:preview", args=[holder.pk]))
         assert response.status_code == 200 and response["Content-Type"] == "image/png"

@@ -93,6 +93,7 @@ def test_the_demo_certificate_journeys(page, live_server, settings, tmp_path, ce
     assert result.returncode == 0, result.stdout + result.stderr
     page.click("text=打印")
     assert "具有法律效力的是加盖电子印章的 OFD 电子证书文件" in page.content()
+    page.wait_for_load_state("networkidle")
     page.context.clear_cookies()
 
     # 李四: the renewal supersedes his certificate; the old one says so and links its successor.
@@ -104,12 +105,14 @@ def test_the_demo_certificate_journeys(page, live_server, settings, tmp_path, ce
     assert page.inner_text("#status") == "已失效（已换发新证）"
     page.click("#successor")
     assert new.serial in page.content() and page.inner_text("#status") == "有效"
+    page.wait_for_load_state("networkidle")  # the picture's request done before the test uses the database
 
     # Cancelling his last specialty cancels the certificate at once, in the employer's confirmation.
     approved("lisi", "corp_a", now, application_type=ApplicationType.CANCELLATION, specialties=[Specialty.BUILDING],
              details={"cancellation_reason": "解除劳动合同"})
     page.reload()
     assert page.inner_text("#status") == "已注销"
+    page.wait_for_load_state("networkidle")
     page.context.clear_cookies()
 
     # 陈建国 claims the e-certificate of his paper certificate, keeping its validity.
@@ -123,6 +126,9 @@ def test_the_demo_certificate_journeys(page, live_server, settings, tmp_path, ce
     page.set_input_files("#id_signature", str(signature))
     page.click("button:has-text('领取电子证书')")
     assert "有效期与纸质证书一致" in page.content()
+    # Let the page's picture request finish before the test reads the database: on SQLite the live server
+    # thread shares the test's connection.
+    page.wait_for_load_state("networkidle")
     claimed = Certificate.objects.get(person__name="陈建国")
     paper = Registration.objects.get(person__name="陈建国").specialties.get()
     assert claimed.specialties[0]["valid_from"] == paper.valid_from.isoformat()

@@ -103,6 +103,11 @@ class Certificate(models.Model):
     def is_valid(self) -> bool:
         return self.status == CertificateStatus.VALID
 
+    @property
+    def number(self) -> str:
+        """Return the certificate number printed on it (证书编号), as other apps' messages name it."""
+        return self.serial
+
 
 class CertificateTransition(models.Model):
     """Append-only history of a certificate's status: who, when, from, to, why."""

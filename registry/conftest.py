@@ -129,3 +129,28 @@ from hypothesis import settings as hypothesis_settings  # noqa: E402
 
 hypothesis_settings.register_profile("registry", deadline=None, print_blob=True)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "registry"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def certificate_sandbox(tmp_path_factory, clock_now: datetime):
+    """Seal every certificate a test issues with a demo key made at the session's "now", and store them
+    in a temporary folder, so no test writes to var/ or depends on a key made on another day.
+
+    The key is made four years before the session's "now" (valid ten years): tests that freeze the clock
+    at a date of their scenario still seal inside its validity.
+    """
+    from django.conf import settings
+    from django.test import override_settings
+
+    from registry.seal.demo import create_demo_pki
+
+    seal_dir = tmp_path_factory.mktemp("certificate-seal")
+    create_demo_pki(seal_dir, now=clock_now - timedelta(days=4 * 365))
+    storages = {**settings.STORAGES, "certificates": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path_factory.mktemp("certificate-files"))},
+    }}
+    override = override_settings(SEAL_KEY_DIR=seal_dir, CERTIFICATE_SIGNER="demo", STORAGES=storages)
+    override.enable()
+    yield seal_dir
+    override.disable()

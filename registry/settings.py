@@ -160,6 +160,75 @@ CERTIFICATE_VERIFY_BASE_URL = env_str("CERTIFICATE_VERIFY_BASE_URL", SITE_BASE_U
 # A JSON layout of the certificate page; empty for the bundled Chongqing layout.
 CERTIFICATE_LAYOUT_FILE = env_str("CERTIFICATE_LAYOUT_FILE", "")
 
+# --- E-certificates (registry.certificates) ----------------------------------------------------------
+# Who seals: "demo" (the software key in SEAL_KEY_DIR, refused in production) or "remote" (a signing
+# service holding the key; its certificate and the authority's seal are public files).
+CERTIFICATE_SIGNER = env_str("CERTIFICATE_SIGNER", "demo")
+CERTIFICATE_SIGNER_URL = env_str("CERTIFICATE_SIGNER_URL", "")
+CERTIFICATE_SIGNER_TOKEN = env_str("CERTIFICATE_SIGNER_TOKEN", "")
+CERTIFICATE_SIGNER_CERT_FILE = env_str("CERTIFICATE_SIGNER_CERT_FILE", "")
+CERTIFICATE_SEAL_FILE = env_str("CERTIFICATE_SEAL_FILE", "")
+# Where sealed files are kept: "local" (a private folder) or "s3" (an S3-compatible bucket, django-storages).
+CERTIFICATE_STORAGE = env_str("CERTIFICATE_STORAGE", "local")
+CERTIFICATE_STORAGE_ROOT = Path(env_str("CERTIFICATE_STORAGE_ROOT") or str(VAR_DIR / "certificates"))
+CERTIFICATE_S3_BUCKET = env_str("CERTIFICATE_S3_BUCKET", "")
+CERTIFICATE_S3_ENDPOINT_URL = env_str("CERTIFICATE_S3_ENDPOINT_URL", "")
+CERTIFICATE_S3_REGION = env_str("CERTIFICATE_S3_REGION", "")
+CERTIFICATE_S3_ACCESS_KEY = env_str("CERTIFICATE_S3_ACCESS_KEY", "")
+CERTIFICATE_S3_SECRET_KEY = env_str("CERTIFICATE_S3_SECRET_KEY", "")
+# A stored file with no certificate row is removed by the sweep once it is older than this.
+CERTIFICATE_ORPHAN_GRACE_SECONDS = env_int("CERTIFICATE_ORPHAN_GRACE_SECONDS", 3600)
+# 证照标识 (GB/T 36904): the licence type code (defining ministry's credit code + catalogue serial) and
+# the issuing authority's credit code (AUTHORITY_CREDIT_CODE; the demo uses a placeholder).
+CERTIFICATE_LICENCE_TYPE_CODE = env_str("CERTIFICATE_LICENCE_TYPE_CODE", "11100000000013338W001")
+_DEMO_AUTHORITY_CODE = "11500000MB1234567A"
+CERTIFICATE_ISSUER_CODE = AUTHORITY_CREDIT_CODE or _DEMO_AUTHORITY_CODE
+
+if CERTIFICATE_STORAGE == "s3":
+    _CERTIFICATE_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": CERTIFICATE_S3_BUCKET,
+            "endpoint_url": CERTIFICATE_S3_ENDPOINT_URL or None,
+            "region_name": CERTIFICATE_S3_REGION or None,
+            "access_key": CERTIFICATE_S3_ACCESS_KEY or None,
+            "secret_key": CERTIFICATE_S3_SECRET_KEY or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    _CERTIFICATE_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(CERTIFICATE_STORAGE_ROOT),
+                    "file_permissions_mode": 0o600, "directory_permissions_mode": 0o700},
+    }
+# The sealed certificates' own storage joins STORAGES in the operations block below.
+
+
+def _check_certificates_production() -> None:
+    """Refuse to run with DEBUG off on the demo seal key or an incomplete signer or storage."""
+    problems = []
+    if CERTIFICATE_SIGNER == "demo":
+        problems.append("CERTIFICATE_SIGNER must not be the demo seal key in production (use remote)")
+    elif CERTIFICATE_SIGNER == "remote":
+        for name, value in (("CERTIFICATE_SIGNER_URL", CERTIFICATE_SIGNER_URL),
+                            ("CERTIFICATE_SIGNER_TOKEN", CERTIFICATE_SIGNER_TOKEN),
+                            ("CERTIFICATE_SIGNER_CERT_FILE", CERTIFICATE_SIGNER_CERT_FILE),
+                            ("CERTIFICATE_SEAL_FILE", CERTIFICATE_SEAL_FILE)):
+            if not value:
+                problems.append(f"{name} must be set")
+    else:
+        problems.append("CERTIFICATE_SIGNER must be demo or remote")
+    if not AUTHORITY_CREDIT_CODE:
+        problems.append("AUTHORITY_CREDIT_CODE must be set (it is part of every e-licence identifier)")
+    if CERTIFICATE_STORAGE == "s3" and not CERTIFICATE_S3_BUCKET:
+        problems.append("CERTIFICATE_S3_BUCKET must be set")
+    if problems:
+        raise ImproperlyConfigured("Refusing to start with DEBUG off: " + "; ".join(problems))
+# --- end of e-certificates --------------------------------------------------------------------------
+
 # The demo ships seeded accounts and simulators; production refuses them.
 DEMO_MODE = env_bool("DEMO_MODE", DEBUG)
 
@@ -354,6 +423,7 @@ else:
     raise ImproperlyConfigured(f"MEDIA_STORAGE must be local or s3, got {MEDIA_STORAGE!r}")
 STORAGES = {
     "default": _PRIVATE_STORAGE,
+    "certificates": _CERTIFICATE_STORAGE,
     "private": _PRIVATE_STORAGE,
     # Hashed, compressed names in production (collectstatic first); plain files in the demo and tests.
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage" if DEBUG
@@ -421,3 +491,4 @@ if not DEBUG:
     _check_production()
     _check_identity_production()
     _check_outbox_production()
+    _check_certificates_production()

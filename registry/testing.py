@@ -47,10 +47,16 @@ PRODUCTION_ENV = {
     "LOCK_DRIVER_URL": "https://lock-driver.example.gov.cn/",
     "NATIONAL_PLATFORM_URL": "https://national.example.gov.cn/api/messages",
     "NATIONAL_PLATFORM_SECRET": secrets.token_urlsafe(30),
+    "AUTHORITY_CREDIT_CODE": "11500000MB1234567A",
+    "CERTIFICATE_SIGNER": "remote",
+    "CERTIFICATE_SIGNER_URL": "https://sign.example.gov.cn/sign",
+    "CERTIFICATE_SIGNER_TOKEN": secrets.token_urlsafe(30),
+    "CERTIFICATE_SIGNER_CERT_FILE": "signer.pem",
+    "CERTIFICATE_SEAL_FILE": "seal.esl",
 }
 # Prefixes of the settings a production test sets itself (cleared from the inherited environment).
 PRODUCTION_PREFIXES = ("YKB_", "FACE_", "LOCK_", "SECURE_", "CSRF_", "DJANGO_", "NATIONAL_", "SENTRY_", "MEDIA_",
-                       "LOG_", "GUNICORN_")
+                       "LOG_", "GUNICORN_", "CERTIFICATE_")
 
 
 def pdf_bytes() -> bytes:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("applications/", include("registry.applications.urls")),
     path("audit/", include("registry.audit.urls")),
+    path("certificates/", include("registry.certificates.urls")),
     path("", include("registry.people.urls")),
     path("outbox/", include("registry.outbox.urls")),
     path("admin/", admin.site.urls),

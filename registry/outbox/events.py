@@ -144,13 +144,12 @@ def on_certificate_transition(sender, instance, created: bool, raw: bool = False
         return
     certificate = instance.certificate
     registration = certificate.registration
-    status = getattr(instance, "to_status", "")
-    now = getattr(instance, "at", None) or timezone.now()
+    status, now = instance.to_status, instance.at
     key = f"certificate-transition:{instance.pk}"
-    number = getattr(certificate, "number", "") or str(certificate.pk)
+    number = certificate.number
     data = {"certificate_number": number, "status": status, "registration_number": registration.number}
     queue_message(kind=Kind.NATIONAL, key=f"national:{key}", now=now, registration_id=registration.pk,
-                  payload={"schema": SCHEMA, "type": "certificate", "event": getattr(instance, "action", status),
+                  payload={"schema": SCHEMA, "type": "certificate", "event": status,
                            "sequence": instance.pk, "occurred_at": now.isoformat(), "certificate": data})
     queue_webhooks(enterprise_id=registration.employer_id, event=f"certificate.{status}", data=data,
                    key=f"webhook:{key}", now=now, registration_id=registration.pk)

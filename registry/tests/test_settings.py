@@ -60,6 +60,10 @@ def test_production_settings_start_when_everything_is_set():
     ({"YKB_ID_TOKEN_ALGORITHMS": "none"}, "YKB_ID_TOKEN_ALGORITHMS"),
     ({"YKB_ID_TOKEN_ALGORITHMS": "ES256,HS256"}, "YKB_ID_TOKEN_ALGORITHMS"),
     ({"FACE_CHECK_MAX_AGE_SECONDS": "86400"}, "FACE_CHECK_MAX_AGE_SECONDS"),
+    ({"CERTIFICATE_SIGNER": "demo"}, "demo seal key"),
+    ({"CERTIFICATE_SIGNER_URL": ""}, "CERTIFICATE_SIGNER_URL"),
+    ({"AUTHORITY_CREDIT_CODE": ""}, "AUTHORITY_CREDIT_CODE"),
+    ({"CERTIFICATE_STORAGE": "s3"}, "CERTIFICATE_S3_BUCKET"),
 ])
 def test_production_refuses_an_insecure_default(override, fragment):
     env = {**SAFE, **override}

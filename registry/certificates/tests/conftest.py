@@ -64,3 +64,32 @@ def validate(schemas):
 def authority(tmp_path_factory, clock_now: datetime):
     """Return the demo seal authority (signer, seal, trust root), made at the session's "now"."""
     return create_demo_pki(tmp_path_factory.mktemp("demo-seal"), now=clock_now)
+
+
+# --- issuing: the workflow personas, private uploads in a temporary folder --------------------------
+
+
+
+@pytest.fixture(autouse=True)
+def private_storage(settings, tmp_path):
+    """Keep uploaded photos and signatures of the test in its own folder."""
+    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
+    return settings.PRIVATE_STORAGE_ROOT
+
+
+@pytest.fixture
+def trust_root(certificate_sandbox) -> bytes:
+    """Return the trust root (DER) of the demo key the suite seals with."""
+    from registry.seal import load_demo_authority
+
+    return load_demo_authority(certificate_sandbox, create_if_missing=False).trust_root
+
+
+@pytest.fixture
+def own_storage(settings, tmp_path):
+    """Give the test a certificate storage of its own (empty at the start)."""
+    settings.STORAGES = {**settings.STORAGES, "certificates": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "certs")}}}
+    from registry.certificates.sealing import certificate_storage
+
+    return certificate_storage()

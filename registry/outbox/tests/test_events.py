@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.apps import apps
 from django.urls import reverse
 
 from registry.applications import services
@@ -125,7 +124,7 @@ class TestNationalAndWebhooks:
         application = under_review(world, at(2026, 11, 2))
         services.approve_application(actor=world.reviewer, application=application, now=at(2026, 11, 6))
         application.refresh_from_db()
-        message = OutboxMessage.objects.get(kind=Kind.NATIONAL)
+        message = OutboxMessage.objects.exclude(payload__type="certificate").get(kind=Kind.NATIONAL)
         registration = application.registration
         assert message.registration_id == registration.pk
         assert message.payload["event"] == "registered"
@@ -157,17 +156,21 @@ class TestNationalAndWebhooks:
         Subscription.objects.create(enterprise=world.enterprise_b, url="https://b.example.com/hook", secret="t" * 32)
         application = under_review(world, at(2026, 11, 2))
         services.approve_application(actor=world.reviewer, application=application, now=at(2026, 11, 6))
-        [hook] = OutboxMessage.objects.filter(kind=Kind.WEBHOOK)
+        hooks = {hook.payload["event"]: hook for hook in OutboxMessage.objects.filter(kind=Kind.WEBHOOK)}
+        assert set(hooks) == {"registration.registered", "certificate.valid"}
+        hook = hooks["registration.registered"]
         assert hook.subscription == subscription
-        assert hook.payload["event"] == "registration.registered"
         assert world.applicant.person.id_number not in str(hook.payload)
 
 
-@pytest.mark.skipif(not apps.is_installed("registry.certificates")
-                    or "certificatetransition" not in {m._meta.model_name for m in apps.get_models()},
-                    reason="the certificates app has no CertificateTransition yet (enable after the merge)")
 def test_a_certificate_change_queues_the_national_message_and_the_holders_notice(world):
+    from registry.certificates.models import Certificate
+
     application = under_review(world, at(2026, 11, 2))
     services.approve_application(actor=world.reviewer, application=application, now=at(2026, 11, 6))
-    assert OutboxMessage.objects.filter(kind=Kind.NATIONAL, payload__type="certificate").exists()
+    certificate = Certificate.objects.get(person=world.applicant.person)
+    message = OutboxMessage.objects.get(kind=Kind.NATIONAL, payload__type="certificate")
+    assert message.payload["event"] == "valid"
+    assert message.payload["certificate"] == {"certificate_number": certificate.number, "status": "valid",
+                                              "registration_number": certificate.registration_number}
     assert any("证书" in text for text in notices_of(world.applicant))

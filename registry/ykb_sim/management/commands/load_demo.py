@@ -115,5 +115,23 @@ class Command(BaseCommand):
                 valid_from=valid_to - timedelta(days=3 * 365 - 1), valid_to=valid_to,
             )
 
+        # A holder of a paper certificate from the old system (as import_legacy would load him): no account
+        # yet; he signs in with 渝快办 and claims the e-certificate with the paper certificate's validity.
+        chen, _ = Person.objects.get_or_create(
+            id_number=demo_id("50010419800808123"),
+            defaults={"name": "陈建国", "sex": "M", "birth_date": date(1980, 8, 8), "mobile": "13800000008",
+                      "real_name_level": "L3"},
+        )
+        if not Registration.objects.filter(person=chen).exists():
+            paper_from = today - timedelta(days=400)
+            registration = Registration.objects.create(
+                person=chen, number="渝2502018202400007", employer=enterprises["500112"], registered_on=paper_from,
+                paper_certificate_number="渝00123456",
+            )
+            RegistrationSpecialty.objects.create(
+                registration=registration, specialty=Specialty.MUNICIPAL, valid_from=paper_from,
+                valid_to=paper_from + timedelta(days=3 * 365 - 1),
+            )
+
         load_identity_demo(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded; every demo account's password is {DEMO_PASSWORD}"))

@@ -1,0 +1,139 @@
+"""Holders' 电子证书管理: the list, the picture, the print view, the download, the paper-certificate claim.
+
+Views parse input, call a service and render; every certificate is looked up through ``access``.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from registry.applications.models import Registration, RegistrationStatus
+from registry.audit.log import client_ip
+from registry.certificates import services
+from registry.certificates.access import certificates_of, get_certificate_for
+from registry.certificates.forms import ClaimForm
+from registry.certificates.models import CertificateStatus
+from registry.certificates.preview import render_preview
+from registry.certificates.sealing import certificate_storage
+from registry.people.access import require_recent_auth
+from registry.people.face import FaceCheckRequired
+from registry.people.models import FaceCheck, FacePurpose, Role
+from registry.roles import require_role
+
+
+def _face_url(purpose: str, next_url: str) -> str:
+    return f"{reverse('people:face_check')}?{urlencode({'purpose': purpose, 'next': next_url})}"
+
+
+def _has_face_check(person, purpose: str) -> bool:
+    return FaceCheck.objects.filter(person=person, purpose=purpose, used_at__isnull=True,
+                                    expires_at__gt=timezone.now(), verified_at__lte=timezone.now()).exists()
+
+
+def _person(request):
+    person = getattr(request.user, "person", None)
+    if person is None:
+        raise Http404
+    return person
+
+
+def _claimable(person):
+    return (Registration.objects.filter(person=person, status=RegistrationStatus.ACTIVE)
+            .exclude(paper_certificate_number="").filter(certificates__isnull=True))
+
+
+@require_role(Role.APPLICANT)
+def my_certificates(request):
+    certificates = list(certificates_of(request.user).order_by("-issued_at", "-pk"))
+    current = next((c for c in certificates if c.status == CertificateStatus.VALID), None)
+    return render(request, "certificates/mine.html", {
+        "certificates": certificates, "current": current,
+        "claimable": list(_claimable(_person(request))),
+    })
+
+
+@require_role(Role.APPLICANT)
+def certificate_detail(request, pk: int):
+    certificate = get_certificate_for(request.user, pk)
+    next_url = reverse("certificates:detail", args=[certificate.pk])
+    return render(request, "certificates/detail.html", {
+        "certificate": certificate,
+        "successor": getattr(certificate, "superseded_by", None),
+        "transitions": certificate.transitions.all(),
+        "face_ready": _has_face_check(_person(request), FacePurpose.DOWNLOAD),
+        "face_url": _face_url(FacePurpose.DOWNLOAD, next_url),
+    })
+
+
+@never_cache
+@require_role(Role.APPLICANT)
+def certificate_preview(request, pk: int):
+    certificate = get_certificate_for(request.user, pk)
+    with certificate_storage().open(certificate.storage_name, "rb") as handle:
+        png = render_preview(handle.read())
+    response = HttpResponse(png, content_type="image/png")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_role(Role.APPLICANT)
+def certificate_print(request, pk: int):
+    certificate = get_certificate_for(request.user, pk)
+    return render(request, "certificates/print.html", {"certificate": certificate})
+
+
+@never_cache
+@require_POST
+@require_recent_auth()
+@require_role(Role.APPLICANT)
+def certificate_download(request, pk: int):
+    certificate = get_certificate_for(request.user, pk)
+    try:
+        content = services.download_certificate(actor=request.user, certificate=certificate, now=timezone.now(),
+                                                ip=client_ip(request))
+    except FaceCheckRequired as exc:
+        messages.warning(request, exc.message)
+        return redirect(_face_url(FacePurpose.DOWNLOAD, reverse("certificates:detail", args=[certificate.pk])))
+    response = HttpResponse(content, content_type="application/ofd")
+    response["Content-Disposition"] = f'attachment; filename="{certificate.serial}.ofd"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_recent_auth()
+@require_role(Role.APPLICANT)
+def claim(request):
+    person = _person(request)
+    claimable = list(_claimable(person))
+    initial = {"paper_number": claimable[0].paper_certificate_number} if len(claimable) == 1 else {}
+    form = ClaimForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        photo = data.get("photo")
+        try:
+            certificate = services.claim_paper_certificate(
+                actor=request.user, paper_number=data["paper_number"], signature=data["signature"].read(),
+                photo=photo.read() if photo else None, now=timezone.now(),
+            )
+        except FaceCheckRequired as exc:
+            messages.warning(request, exc.message)
+            return redirect(_face_url(FacePurpose.CLAIM, reverse("certificates:claim")))
+        except services.CertificateRefused as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("电子证书已签发（证书编号 %(serial)s），有效期与纸质证书一致。") % {"serial": certificate.serial})
+            return redirect("certificates:detail", certificate.pk)
+    return render(request, "certificates/claim.html", {
+        "form": form, "claimable": claimable,
+        "face_ready": _has_face_check(person, FacePurpose.CLAIM),
+        "face_url": _face_url(FacePurpose.CLAIM, reverse("certificates:claim")),
+    })

@@ -152,7 +152,9 @@ class RowParser:
         self.positions = dict(positions)
         self.today = today
         self.district_codes = dict(districts)
+        # Names as written in full (沙坪坝区) or without their last character (沙坪坝).
         self.district_by_name = {name: code for code, name in districts.items()}
+        self.district_by_name.update({name[:-1]: code for code, name in districts.items() if len(name) > 2})
         self.specialty_by_name = {name: code for code, name in SPECIALTY_NAMES.items()}
 
     def parse(self, number: int, cells: Sequence[object]) -> LegacyRow | list[Problem]:

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, reset_queries, transaction
 
 from registry.applications.models import (
     Registration,
@@ -118,6 +118,8 @@ class LegacyImporter:
             except IntegrityError:
                 if attempt == 2:
                     raise
+        # With DEBUG on, Django keeps the text of every query: drop it, or memory grows with the file.
+        reset_queries()
         for problem in sorted(plan.problems, key=lambda p: (p.row, p.is_warning)):
             self.report(problem)
         for name, value in plan.counts.as_dict().items():

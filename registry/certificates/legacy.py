@@ -363,9 +363,12 @@ def open_table(path: Path) -> Iterator[Table]:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
         try:
             sheet = workbook.worksheets[0]
+            total = sheet.max_row - 1 if sheet.max_row else None
+            # The size a file declares is only a hint for the progress bar: openpyxl would stop reading at
+            # it, and some programs write it wrong.
+            sheet.reset_dimensions()
             rows = sheet.iter_rows(values_only=True)
             header = list(next(rows, None) or [])
-            total = sheet.max_row - 1 if sheet.max_row else None
             yield Table(header=header, rows=_numbered(rows), total=total, kind="xlsx")
         finally:
             workbook.close()

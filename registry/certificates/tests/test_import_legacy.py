@@ -458,3 +458,49 @@ def test_a_file_in_neither_utf8_nor_gb18030_is_refused(tmp_path):
     path.write_bytes(",".join(COLUMNS).encode("utf-16"))
     with pytest.raises(legacy.HeaderError, match="文件编码无法识别"):
         legacy.csv_encoding(path)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("args", "shown"), [((), True), (("--no-progress",), False)])
+def test_a_progress_bar_with_rows_per_second_is_shown_on_a_terminal_unless_turned_off(tmp_path, monkeypatch,
+                                                                                       args, shown):
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    call_command("import_legacy", str(write_csv(tmp_path / "old.csv", [values()])), *args, stdout=io.StringIO())
+    assert ("行/s" in terminal.getvalue()) == shown
+
+
+@pytest.mark.django_db
+def test_no_progress_bar_is_drawn_when_standard_error_is_not_a_terminal(tmp_path, monkeypatch):
+    captured = io.StringIO()
+    monkeypatch.setattr("sys.stderr", captured)
+    call_command("import_legacy", str(write_csv(tmp_path / "old.csv", [values()])), stdout=io.StringIO())
+    assert captured.getvalue() == ""
+
+
+@pytest.mark.django_db
+def test_an_xlsx_declaring_a_wrong_size_is_still_read_to_its_last_row(tmp_path):
+    import re
+    import zipfile
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(list(COLUMNS))
+    for name in ("建筑工程", "机电工程", "公路工程"):
+        sheet.append([values(专业=name)[column] for column in COLUMNS])
+    workbook.save(tmp_path / "sized.xlsx")
+    with zipfile.ZipFile(tmp_path / "sized.xlsx") as source, zipfile.ZipFile(tmp_path / "old.xlsx", "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:N2"', data)
+            target.writestr(item, data)
+    output = run(tmp_path / "old.xlsx")
+
+    assert "共 3 行；新导入 3 行" in output
+    assert RegistrationSpecialty.objects.count() == 3

@@ -504,3 +504,21 @@ def test_an_xlsx_declaring_a_wrong_size_is_still_read_to_its_last_row(tmp_path):
 
     assert "共 3 行；新导入 3 行" in output
     assert RegistrationSpecialty.objects.count() == 3
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_the_benchmark_generator_writes_files_that_import_without_a_problem(tmp_path, suffix):
+    import importlib.util
+
+    script = Path(__file__).resolve().parents[3] / "benchmarks" / "legacy_file.py"
+    spec = importlib.util.spec_from_file_location("legacy_file", script)
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    generator.write(tmp_path / f"bench{suffix}", 40)
+    ended = sum(date.fromisoformat(row[COLUMNS.index("有效期止")]) < clock.today() for row in generator.rows(40))
+    output = run(tmp_path / f"bench{suffix}")
+
+    assert f"共 40 行；新导入 40 行（其中已过期 {ended}、已注销 0）" in output
+    assert "新建人员 30、企业 30、注册 30" in output
+    assert read_report(tmp_path / "bench.errors.csv") == [["行号", "列", "级别", "原因"]]

@@ -95,6 +95,9 @@ def timed_import(url: str, path: Path, rows: int) -> dict:
     return {
         "wall_s": round(wall, 1),
         "rows_per_s": round(rows / wall),
+        # CPU seconds of the import process alone (a PostgreSQL server's own work is not in it): on a
+        # machine shared with other work the wall time grows, this does not.
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
         "peak_rss_mib": round(peak / 1024, 1),
         "rss_mib_at_10_25_50_75_95_percent_of_the_run": quartiles,
         "summary": output,
@@ -112,7 +115,7 @@ def main() -> None:
 
     path = ROOT / "var" / f"legacy-{args.rows}.{args.format}"
     result: dict = {"rows": args.rows, "format": args.format,
-                    "database": "postgresql" if args.database else "sqlite"}
+                    "database": "postgresql" if args.database else "sqlite", "load_average_before": os.getloadavg()}
     if not path.exists():
         started = time.perf_counter()
         legacy_file.write(path, args.rows)

@@ -117,6 +117,7 @@ def test_a_good_file_loads_persons_enterprises_registrations_and_specialties(tmp
     assert "共 3 行；新导入 3 行" in output and "有错误未导入 0 行" in output
     liu = Person.objects.get(id_number=LIU)
     assert (liu.name, liu.sex, liu.birth_date, liu.user) == ("刘晓梅", "F", date(1988, 3, 12), None)
+    assert (liu.mobile, liu.email, liu.photo, liu.signature, liu.real_name_level) == ("", "", "", "", "")
     registration = Registration.objects.get(number=regno(31))
     assert registration.person == liu and registration.employer.credit_code == CODE_A
     assert registration.employer.district == "500105" and registration.employer.name == "重庆江北机电安装工程有限公司"
@@ -131,6 +132,11 @@ def test_a_good_file_loads_persons_enterprises_registrations_and_specialties(tmp
     assert wang.registered_on == date(2021, 5, 10) and wang.specialties.get().specialty == Specialty.HIGHWAY
     transition = RegistrationTransition.objects.get(registration=registration)
     assert (transition.to_status, transition.action, transition.reason) == ("active", "legacy_import", "原系统数据导入")
+    assert (transition.actor, transition.application, transition.details) == (None, None, {})
+    # Every row of the run carries the run's one moment.
+    assert liu.created_at == registration.updated_at == transition.at
+    assert abs(clock.now() - transition.at) < timedelta(minutes=5) and transition.at.utcoffset() == timedelta(0)
+    assert registration.specialties.first().qualification is None
 
     event = AuditEvent.objects.get(action="certificates.legacy.imported")
     assert event.details["file"] == "old.csv" and event.details["errors_file"] == "old.errors.csv"

@@ -5,7 +5,8 @@ Rows arrive one by one (``LegacyImporter.add``) and are written in chunks, each 
 1. Read what the database already holds for the chunk's natural keys: persons by ID number, enterprises
    by credit code, registrations by number (with their specialties), the active registration of each
    person and the owners of the chunk's paper certificate numbers. Nothing is cached across chunks, so
-   memory stays flat however long the file is.
+   memory stays flat however long the file is, and every look-up goes through an index with no join,
+   so a chunk costs the same at the end of the file as at its start.
 2. Walk the rows in file order against that state plus what earlier rows of the chunk add. A row that
    contradicts either (another name for the same ID number, a registration number owned by another
    person, a second active registration...) is refused with its reason; a row already present with the
@@ -249,34 +250,44 @@ class _State:
 
     @classmethod
     def load(cls, rows: list[LegacyRow]) -> _State:
-        """Read the database's rows for the natural keys of ``rows`` (a few queries, bounded by the chunk)."""
-        ids = {row.id_number for row in rows}
-        codes = {row.credit_code for row in rows}
-        numbers = {row.registration_number for row in rows}
-        papers = {row.paper_number for row in rows}
-        registrations = {
-            number: _Registration(id_number=id_number, credit_code=code, paper_number=paper,
-                                  registered_on=registered_on, status=status, pk=pk)
-            for pk, number, id_number, code, paper, registered_on, status in Registration.objects.filter(
-                number__in=numbers).values_list("pk", "number", "person__id_number", "employer__credit_code",
-                                                "paper_certificate_number", "registered_on", "status")
-        }
+        """Read the database's rows for the natural keys of ``rows``.
+
+        Six queries, each on a unique or foreign-key index with the chunk's keys and no join, so each costs
+        the same however many rows the tables already hold.
+        """
+        persons = {id_number: (pk, name) for id_number, pk, name in Person.objects.filter(
+            id_number__in={row.id_number for row in rows}).values_list("id_number", "pk", "name")}
+        enterprises = {code: (pk, name, district) for code, pk, name, district in Enterprise.objects.filter(
+            credit_code__in={row.credit_code for row in rows}).values_list("credit_code", "pk", "name", "district")}
+        id_number_of = {pk: id_number for id_number, (pk, _name) in persons.items()}
+        credit_code_of = {pk: code for code, (pk, _name, _district) in enterprises.items()}
+        registrations: dict[str, _Registration] = {}
+        number_of: dict[int, str] = {}
+        for pk, number, person_id, employer_id, paper, registered_on, status in Registration.objects.filter(
+                number__in={row.registration_number for row in rows}).values_list(
+                "pk", "number", "person_id", "employer_id", "paper_certificate_number", "registered_on", "status"):
+            # An owner or employer outside the chunk's keys is another one: a key no row can have says so.
+            registrations[number] = _Registration(
+                id_number=id_number_of.get(person_id, f"#{person_id}"),
+                credit_code=credit_code_of.get(employer_id, f"#{employer_id}"),
+                paper_number=paper, registered_on=registered_on, status=status, pk=pk)
+            number_of[pk] = number
         specialties = {
-            (number, specialty): (valid_from, valid_to, status == RegistrationStatus.CANCELLED)
-            for number, specialty, valid_from, valid_to, status in RegistrationSpecialty.objects.filter(
-                registration__number__in=numbers).values_list(
-                "registration__number", "specialty", "valid_from", "valid_to", "status")
+            (number_of[registration_id], specialty): (valid_from, valid_to, status == CANCELLED)
+            for registration_id, specialty, valid_from, valid_to, status in RegistrationSpecialty.objects.filter(
+                registration_id__in=number_of).values_list(
+                "registration_id", "specialty", "valid_from", "valid_to", "status")
         }
+        active = Registration.objects.filter(person_id__in=id_number_of, status=ACTIVE).values_list(
+            "person_id", "number")
         return cls(
-            person_names=dict(Person.objects.filter(id_number__in=ids).values_list("id_number", "name")),
-            enterprises={code: (name, district) for code, name, district in Enterprise.objects.filter(
-                credit_code__in=codes).values_list("credit_code", "name", "district")},
+            person_names={id_number: name for id_number, (_pk, name) in persons.items()},
+            enterprises={code: (name, district) for code, (_pk, name, district) in enterprises.items()},
             registrations=registrations,
             specialties=specialties,
-            active_registration=dict(Registration.objects.filter(
-                person__id_number__in=ids, status=RegistrationStatus.ACTIVE).values_list(
-                "person__id_number", "number")),
-            paper_owners=dict(Registration.objects.filter(paper_certificate_number__in=papers).values_list(
+            active_registration={id_number_of[person_id]: number for person_id, number in active},
+            paper_owners=dict(Registration.objects.filter(
+                paper_certificate_number__in={row.paper_number for row in rows}).values_list(
                 "paper_certificate_number", "number")),
         )
 

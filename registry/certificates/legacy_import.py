@@ -220,7 +220,9 @@ def _insert(model, fields: tuple[str, ...], now: datetime, rows: list[tuple]) ->
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # COPY: PostgreSQL's bulk load, one stream per table (an INSERT per row is parsed row by row).
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            # It runs on the driver's cursor, so Django's error translation (IntegrityError...) is applied here.
+            with connection.wrap_database_errors, cursor.cursor.copy(
+                    f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row + defaults)
             return

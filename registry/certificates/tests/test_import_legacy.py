@@ -528,3 +528,27 @@ def test_the_benchmark_generator_writes_files_that_import_without_a_problem(tmp_
     assert f"共 40 行；新导入 40 行（其中已过期 {ended}、已注销 0）" in output
     assert "新建人员 30、企业 30、注册 30" in output
     assert read_report(tmp_path / "bench.errors.csv") == [["行号", "列", "级别", "原因"]]
+
+
+@pytest.mark.django_db
+def test_a_chunk_whose_key_is_taken_meanwhile_is_planned_again_against_the_new_state(tmp_path, monkeypatch):
+    from registry.certificates.legacy_import import _State
+
+    # A 渝快办 sign-in creates the person after the chunk read the database and before it writes.
+    Person.objects.create(name="刘晓梅", id_number=LIU, sex="F", birth_date=date(1988, 3, 12))
+    original = _State.load.__func__
+    loads = []
+
+    def stale_first(cls, rows):
+        state = original(cls, rows)
+        loads.append(dict(state.person_names))
+        if len(loads) == 1:
+            state.person_names.clear()
+        return state
+
+    monkeypatch.setattr(_State, "load", classmethod(stale_first))
+    output = run(write_csv(tmp_path / "old.csv", [values()]))
+
+    assert len(loads) == 2  # the insert of the person failed on its unique key; the chunk was planned again
+    assert "新导入 1 行" in output and "新建人员 0" in output
+    assert Registration.objects.get().person == Person.objects.get()

@@ -552,3 +552,9 @@ def test_a_chunk_whose_key_is_taken_meanwhile_is_planned_again_against_the_new_s
     assert len(loads) == 2  # the insert of the person failed on its unique key; the chunk was planned again
     assert "新导入 1 行" in output and "新建人员 0" in output
     assert Registration.objects.get().person == Person.objects.get()
+
+
+def test_the_compact_string_table_gives_back_every_string():
+    strings = ["", "刘晓梅", "500105198803120025", "x", "重庆两江路桥建设有限公司", ""]
+    table = legacy.CompactStrings(strings)
+    assert len(table) == 6 and [table[i] for i in range(6)] == strings

@@ -62,6 +62,12 @@ def _identities(shancheng: Enterprise) -> list[dict]:
         {"subject": "ykb-demo-legal-spb", "label": "孙沙坪（法人：重庆沙坪坝城建工程有限公司，用原系统密码认证）",
          "kind": "legal", "name": "孙沙坪", "id_number": _id("50010619680808006"), "mobile": "13800000006",
          "credit_code": LEGACY_ENTERPRISE_CREDIT_CODE, "enterprise_name": LEGACY_ENTERPRISE_NAME},
+        # Holders of paper certificates of the old registry, imported by scripts/start from
+        # `manage.py load_legacy_demo`: signing in links to the imported person by ID number.
+        {"subject": "ykb-demo-paper-liuxiaomei", "label": "刘晓梅（个人，持有效纸质证书，可领取电子证书）",
+         "kind": "person", "name": "刘晓梅", "id_number": _id("50010519880312002"), "mobile": "13800000008"},
+        {"subject": "ykb-demo-paper-zhaojianguo", "label": "赵建国（个人，纸质证书已过期）",
+         "kind": "person", "name": "赵建国", "id_number": _id("50010519750618001"), "mobile": "13800000009"},
         {"subject": "ykb-demo-lowlevel", "label": "周低级（个人，实名等级不足）", "kind": "person", "name": "周低级",
          "id_number": _id("50010119950707007"), "mobile": "13800000007", "real_name_level": "L1"},
     ]

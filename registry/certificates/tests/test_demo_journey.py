@@ -25,10 +25,10 @@ from registry.certificates.models import Certificate, CertificateStatus
 from registry.certificates.tests.test_pages import signature_photo
 from registry.people.face import record_face_check
 from registry.people.models import FacePurpose, User
+from registry.testing import PDF_BYTES
 
 pytestmark = pytest.mark.browser
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def approved(username: str, operator: str, now, **create):
@@ -36,7 +36,7 @@ def approved(username: str, operator: str, now, **create):
     user = User.objects.get(username=username)
     application = workflow.create_application(actor=user, now=now, **create)
     for kind in required_materials(application.type, application.change_kind):
-        data = demo_photo() if kind in {"photo", "signature"} else PDF
+        data = demo_photo() if kind in {"photo", "signature"} else PDF_BYTES
         workflow.add_material(actor=user, application=application, kind=kind, data=data, original_name="x", now=now)
     record_face_check(user.person, FacePurpose.SUBMIT, now=now - timedelta(seconds=5))
     workflow.submit_application(actor=user, application=application, now=now)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -29,6 +29,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DIR = Path(os.environ.get("REGISTRY_SHARED_DIR", REPO_ROOT.parent / "shared"))
 NODE_TOOLS = REPO_ROOT / "tools" / "node_modules"
 CLOCK_SHIFT_ENV = "REGISTRY_TEST_CLOCK_SHIFT_DAYS"
+# The earliest date a test scenario is set at (registry.testing.at): keys made for tests are valid from it.
+SCENARIOS_BEGIN = datetime(2020, 1, 1, tzinfo=UTC)
 
 
 def under_ci() -> bool:
@@ -136,8 +138,9 @@ def certificate_sandbox(tmp_path_factory, clock_now: datetime):
     """Seal every certificate a test issues with a demo key made at the session's "now", and store them
     in a temporary folder, so no test writes to var/ or depends on a key made on another day.
 
-    The key is made four years before the session's "now" (valid ten years): tests that freeze the clock
-    at a date of their scenario still seal inside its validity.
+    The key is valid from SCENARIOS_BEGIN, the earliest date a test's scenario is set at, to ten years
+    after the session's "now": a test frozen at a date of its scenario and one on the (moved) real clock
+    both seal inside its validity, in any year.
     """
     from django.conf import settings
     from django.test import override_settings
@@ -145,7 +148,7 @@ def certificate_sandbox(tmp_path_factory, clock_now: datetime):
     from registry.seal.demo import create_demo_pki
 
     seal_dir = tmp_path_factory.mktemp("certificate-seal")
-    create_demo_pki(seal_dir, now=clock_now - timedelta(days=4 * 365))
+    create_demo_pki(seal_dir, now=clock_now, not_before=SCENARIOS_BEGIN)
     storages = {**settings.STORAGES, "certificates": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(tmp_path_factory.mktemp("certificate-files"))},

@@ -168,6 +168,9 @@ CERTIFICATE_SIGNER_URL = env_str("CERTIFICATE_SIGNER_URL", "")
 CERTIFICATE_SIGNER_TOKEN = env_str("CERTIFICATE_SIGNER_TOKEN", "")
 CERTIFICATE_SIGNER_CERT_FILE = env_str("CERTIFICATE_SIGNER_CERT_FILE", "")
 CERTIFICATE_SEAL_FILE = env_str("CERTIFICATE_SEAL_FILE", "")
+# The authority's trust roots (PEM bundle) that its certificates' seals chain to: checked after a restore
+# and by public verification. Empty with the demo signer: the demo's own root.
+CERTIFICATE_TRUST_ROOTS_FILE = env_str("CERTIFICATE_TRUST_ROOTS_FILE", "")
 # Where sealed files are kept: "local" (a private folder) or "s3" (an S3-compatible bucket, django-storages).
 CERTIFICATE_STORAGE = env_str("CERTIFICATE_STORAGE", "local")
 CERTIFICATE_STORAGE_ROOT = Path(env_str("CERTIFICATE_STORAGE_ROOT") or str(VAR_DIR / "certificates"))
@@ -447,8 +450,8 @@ if SENTRY_DSN:
 
     init_sentry(SENTRY_DSN, environment=SENTRY_ENVIRONMENT, release=SENTRY_RELEASE)
 
-# What /readyz checks, in order: each a function that raises when not ready. The certificates app may
-# replace check_signer with a check of its production signer.
+# What /readyz checks, in order: each a function that raises when not ready;
+# check_signer asks the certificates' configured signer (CERTIFICATE_SIGNER) to sign a probe.
 READINESS_CHECKS = [
     "registry.ops.health.check_database",
     "registry.ops.health.check_migrations",
@@ -462,7 +465,7 @@ BACKUP_EXTRA_FOLDERS: dict[str, Path] = {}
 BACKUP_DIR = Path(env_str("BACKUP_DIR", str(VAR_DIR / "backups")))
 # What `manage.py restore` runs after restoring: each takes `now` and returns a registry.ops.backup.Check
 # listing what it checked and what failed. The certificates app adds its re-verification here.
-RESTORE_VERIFIERS = ["registry.applications.restore.verify_materials"]
+RESTORE_VERIFIERS = ["registry.applications.restore.verify_materials", "registry.certificates.restore.verify_certificates"]
 # --- end of production run and operations ------------------------------------------------------------
 
 

@@ -20,6 +20,7 @@ from django.dispatch import receiver
 
 from registry.certificates.layout import Layout, load_layout
 from registry.seal import RemoteSigner, Signer, load_demo_authority
+from registry.seal.certs import load_certificates_pem
 
 STORAGE_ALIAS = "certificates"
 
@@ -52,6 +53,14 @@ def get_sealing() -> Sealing:
 def get_layout() -> Layout:
     """Return the certificate layout of settings (loaded once per process)."""
     return load_layout(settings.CERTIFICATE_LAYOUT_FILE or None)
+
+
+def trust_roots() -> list[bytes]:
+    """Return the authority's trust roots (DER): CERTIFICATE_TRUST_ROOTS_FILE, or the demo's own root."""
+    if settings.CERTIFICATE_TRUST_ROOTS_FILE:
+        return load_certificates_pem(Path(settings.CERTIFICATE_TRUST_ROOTS_FILE).read_bytes())
+    root = get_sealing().trust_root
+    return [root] if root else []
 
 
 def certificate_storage() -> Storage:

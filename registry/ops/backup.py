@@ -24,6 +24,7 @@ from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import storages
 from django.db import connections
 from django.utils.module_loading import import_string
 
@@ -69,10 +70,19 @@ def _sha256(path: Path) -> str:
 
 
 def _folders() -> dict[str, Path]:
+    """Return the folders archived with the database: every file storage on local disk, plus the extra ones.
+
+    The private uploads ("private") and the sealed certificates ("certificates") each live in their own
+    storage; one in a bucket is backed up by the bucket's own versioning or replication.
+    """
     folders = {}
     root = local_root(private_storage())
     if root is not None:
         folders["private"] = Path(root)
+    if "certificates" in settings.STORAGES:
+        root = local_root(storages["certificates"])
+        if root is not None:
+            folders["certificates"] = Path(root)
     folders.update({name: Path(path) for name, path in settings.BACKUP_EXTRA_FOLDERS.items()})
     return folders
 
@@ -168,7 +178,13 @@ def _replace_folder(target: Path, archive: Path, stamp: str) -> None:
     with tarfile.open(archive) as tar:
         tar.extractall(incoming, filter="data")
     if target.exists():
-        target.rename(target.with_name(f"{target.name}.before-restore-{stamp}"))
+        # Kept aside, never overwritten: a second restore within the same second gets its own name.
+        aside = target.with_name(f"{target.name}.before-restore-{stamp}")
+        serial = 1
+        while aside.exists():
+            serial += 1
+            aside = target.with_name(f"{target.name}.before-restore-{stamp}-{serial}")
+        target.rename(aside)
     incoming.rename(target)
 
 

@@ -8,12 +8,10 @@ its reason; the answer names only the check and "ok" or "fail", never a message,
 
 from __future__ import annotations
 
-import functools
 import logging
 import secrets
 import time
 import uuid
-from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -73,19 +71,14 @@ def check_storage() -> None:
         storage.delete(name)
 
 
-@functools.lru_cache(maxsize=4)
-def _demo_signer(directory: str, create: bool):
-    from registry.seal import load_demo_authority
-
-    return load_demo_authority(Path(directory), create_if_missing=create).signer
-
-
 def check_signer() -> None:
-    """The seal signer (the demo authority in SEAL_KEY_DIR) signs a probe with its key."""
+    """The certificates' configured signer (CERTIFICATE_SIGNER: the demo key or the signing service)
+    signs a probe, and the signature verifies against its certificate."""
+    from registry.certificates.sealing import get_sealing
     from registry.seal import sm2_verify
     from registry.seal.certs import certificate_public_key
 
-    signer = _demo_signer(str(settings.SEAL_KEY_DIR), settings.DEMO_MODE)
+    signer = get_sealing().signer
     probe = secrets.token_bytes(16)
     if not sm2_verify(certificate_public_key(signer.certificate), probe, signer.sign(probe)):
         raise NotReady("the signer's signature does not verify against its certificate")

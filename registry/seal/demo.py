@@ -45,9 +45,13 @@ def _write(path: Path, data: bytes, *, private: bool = False) -> None:
         path.chmod(0o600)
 
 
-def create_demo_pki(directory: Path | str, *, now: datetime | None = None) -> DemoAuthority:
+def create_demo_pki(
+    directory: Path | str, *, now: datetime | None = None, not_before: datetime | None = None
+) -> DemoAuthority:
     """Create a root CA, a seal maker, a signer and the authority's seal as files in directory.
 
+    Everything is valid from a day before ``now`` (or from ``not_before``, for tests whose scenarios are
+    dated earlier) for ten years after it (the root for twenty).
     Private keys are written as PKCS#8 PEM (mode 600), encrypted when the environment variable
     REGISTRY_SEAL_KEY_PASSWORD is set. Existing files are overwritten.
     """
@@ -55,7 +59,8 @@ def create_demo_pki(directory: Path | str, *, now: datetime | None = None) -> De
     directory.mkdir(parents=True, exist_ok=True)
     now = (now or clock.now()).astimezone(UTC).replace(microsecond=0)
     password = os.environ.get(PASSWORD_ENV, "").encode() or None
-    start = now - timedelta(days=1)
+    anchor = now - timedelta(days=1)
+    start = not_before.astimezone(UTC) if not_before else anchor
 
     root_key = generate_private_key()
     root_subject = {"country_name": "CN", "organization_name": "Demo Registry CA", "common_name": "Demo SM2 Root CA"}
@@ -65,7 +70,7 @@ def create_demo_pki(directory: Path | str, *, now: datetime | None = None) -> De
         issuer_der=None,
         sign=lambda tbs: sm2_sign(root_key, tbs),
         not_before=start,
-        not_after=start + timedelta(days=365 * 20),
+        not_after=anchor + timedelta(days=365 * 20),
         is_ca=True,
         key_usage={"key_cert_sign", "crl_sign"},
     )
@@ -84,7 +89,7 @@ def create_demo_pki(directory: Path | str, *, now: datetime | None = None) -> De
             issuer_der=root_cert,
             sign=lambda tbs: sm2_sign(root_key, tbs),
             not_before=start,
-            not_after=start + timedelta(days=365 * 10),
+            not_after=anchor + timedelta(days=365 * 10),
             is_ca=False,
             key_usage={"digital_signature", "non_repudiation"},
         )
@@ -103,7 +108,7 @@ def create_demo_pki(directory: Path | str, *, now: datetime | None = None) -> De
         height_mm=40,
         created=now,
         valid_start=start,
-        valid_end=start + timedelta(days=365 * 10),
+        valid_end=anchor + timedelta(days=365 * 10),
     )
 
     _write(directory / ROOT_CERT, pem_certificate(root_cert))

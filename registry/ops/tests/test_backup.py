@@ -12,9 +12,21 @@ from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from registry.applications import services
 from registry.applications.models import Material
 from registry.applications.tests.conftest import at, under_review
-from registry.ops.backup import BackupError, Check, create_backup, read_manifest, restore_backup
+from registry.certificates.models import Certificate
+from registry.certificates.sealing import certificate_storage
+from registry.ops.backup import (
+    BackupError,
+    Check,
+    create_backup,
+    read_manifest,
+    restore_backup,
+    run_verifiers,
+)
+from registry.seal.certs import pem_certificate
+from registry.seal.demo import create_demo_pki
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -50,23 +62,58 @@ def drop_everything() -> None:
     assert connection.introspection.table_names() == []
 
 
+def approved(world):
+    """Return the applicant's approved initial registration's certificate (issued, sealed, stored)."""
+    application = under_review(world, at(2026, 11, 2))
+    services.approve_application(actor=world.reviewer, application=application, now=at(2026, 11, 6))
+    return Certificate.objects.get(person=world.applicant.person)
+
+
 def test_backup_drop_restore_gives_back_every_row_and_file(world, private_root, tmp_path, clock_now):
-    under_review(world, at(2026, 11, 2))
+    certificate = approved(world)
     assert Material.objects.count() > 3
-    rows, files = snapshot(), files_of(private_root)
+    certificates_root = Path(certificate_storage().location)
+    rows, files, sealed = snapshot(), files_of(private_root), files_of(certificates_root)
+    assert certificate.storage_name in sealed  # the storage is the test session's: other tests' files too
 
     folder = create_backup(tmp_path / "backups", now=clock_now)
     manifest = read_manifest(folder)
-    assert manifest["engine"] == connection.vendor and set(manifest["folders"]) == {"private"}
+    assert manifest["engine"] == connection.vendor and set(manifest["folders"]) == {"private", "certificates"}
 
     drop_everything()
     shutil.rmtree(private_root)
+    shutil.rmtree(certificates_root)
     checks = restore_backup(folder, now=clock_now)
 
     assert snapshot() == rows
-    assert files_of(private_root) == files
+    assert files_of(private_root) == files and files_of(certificates_root) == sealed
+    # Every stored certificate re-verified: file present, hashes as recorded, seal valid against the root.
     assert [(check.name, check.checked, check.problems) for check in checks] == [
-        ("materials", len(files), [])]
+        ("materials", len(files), []), ("certificates", 1, [])]
+
+
+def test_the_restore_report_names_a_damaged_certificate(world, private_root, tmp_path, clock_now):
+    certificate = approved(world)
+    path = Path(certificate_storage().location) / certificate.storage_name
+    content = bytearray(path.read_bytes())
+    content[len(content) // 2] ^= 0x01
+    path.write_bytes(bytes(content))
+    folder = create_backup(tmp_path / "backups", now=clock_now)
+
+    with pytest.raises(CommandError, match="certificates"):
+        call_command("restore", str(folder), "--yes", stdout=(out := _Out()))
+    assert f"certificate {certificate.serial}" in out.text and "size or hash differs from the row" in out.text
+
+
+def test_a_certificate_sealed_outside_the_trust_roots_is_named(world, private_root, settings, tmp_path, clock_now):
+    certificate = approved(world)
+    other = create_demo_pki(tmp_path / "other", now=clock_now)
+    (tmp_path / "roots.pem").write_bytes(pem_certificate(other.trust_root))
+    settings.CERTIFICATE_TRUST_ROOTS_FILE = str(tmp_path / "roots.pem")
+
+    [check] = [c for c in run_verifiers(now=clock_now) if c.name == "certificates"]
+    assert check.checked == 1 and len(check.problems) == 1
+    assert f"certificate {certificate.serial}" in check.problems[0] and "cert.chain" in check.problems[0]
 
 
 def test_the_restore_report_names_a_damaged_and_a_missing_file(world, private_root, tmp_path, clock_now):

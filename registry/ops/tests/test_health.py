@@ -10,7 +10,7 @@ from django.tasks.backends.base import BaseTaskBackend
 from django.tasks.exceptions import TaskResultDoesNotExist
 from django.test import Client
 
-from registry.ops import health
+from registry.certificates.sealing import get_sealing
 from registry.ops.tests.helpers import PRODUCTION, postgres_url_of_test_database, run_python
 
 pytestmark = pytest.mark.django_db
@@ -28,9 +28,9 @@ def private_root(settings, tmp_path):
     settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
     settings.SEAL_KEY_DIR = tmp_path / "seal"
     settings.DEMO_MODE = True  # the demo signer is created in SEAL_KEY_DIR on first use
-    health._demo_signer.cache_clear()
+    get_sealing.cache_clear()
     yield tmp_path
-    health._demo_signer.cache_clear()
+    get_sealing.cache_clear()
 
 
 def test_healthz_answers_without_touching_anything(settings):
@@ -58,9 +58,15 @@ def test_readyz_is_red_when_storage_is_not_writable(private_root, settings):
     assert response.json()["checks"]["storage"] == "fail" and response.json()["checks"]["database"] == "ok"
 
 
-def test_readyz_is_red_when_the_signer_has_no_key(private_root, settings):
-    settings.DEMO_MODE = False  # production never creates a key: a missing one is a failure
-    settings.SEAL_KEY_DIR = private_root / "no-seal-here"
+def test_readyz_is_red_when_the_signing_service_does_not_answer(private_root, settings, clock_now):
+    from registry.seal.demo import create_demo_pki
+
+    create_demo_pki(private_root / "pki", now=clock_now)  # the service's certificate and seal, as files
+    settings.CERTIFICATE_SIGNER = "remote"
+    settings.CERTIFICATE_SIGNER_URL = "http://127.0.0.1:9/sign"  # nothing listens there
+    settings.CERTIFICATE_SIGNER_TOKEN = "t" * 32
+    settings.CERTIFICATE_SIGNER_CERT_FILE = str(private_root / "pki" / "signer.pem")
+    settings.CERTIFICATE_SEAL_FILE = str(private_root / "pki" / "seal.esl")
     response = Client().get("/readyz")
     assert response.status_code == 503 and response.json()["checks"]["signer"] == "fail"
 

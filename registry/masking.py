@@ -7,6 +7,7 @@ with '*'. The named policies are the only ones in use:
   (3 + 2 characters: the province code stays readable, the birth date and sequence do not);
 - ``CERTIFICATE``: the printed certificate when its layout asks for a masked number (6 + 4, the
   administrative division and the last four, as printed certificates customarily show);
+- ``PUBLIC_NAME``: a holder's name on the public verification page (the first character only);
 - ``STAFF``: staff with a need to know (reviewers, service centre, administrators) see the full number,
   and every such view is written to the audit log by the page that shows it.
 """
@@ -35,6 +36,8 @@ class MaskPolicy:
 
 
 PUBLIC = MaskPolicy("public", 3, 2)
+# A name shown to the public (the verification page): the surname's first character only.
+PUBLIC_NAME = MaskPolicy("public_name", 1, 0)
 CERTIFICATE = MaskPolicy("certificate", 6, 4)
 STAFF = MaskPolicy("staff", None)
 

@@ -171,6 +171,8 @@ CERTIFICATE_SEAL_FILE = env_str("CERTIFICATE_SEAL_FILE", "")
 # The authority's trust roots (PEM bundle) that its certificates' seals chain to: checked after a restore
 # and by public verification. Empty with the demo signer: the demo's own root.
 CERTIFICATE_TRUST_ROOTS_FILE = env_str("CERTIFICATE_TRUST_ROOTS_FILE", "")
+# Verification requests (the QR landing page) one client address may make per minute.
+VERIFY_RATE_PER_MINUTE = env_int("VERIFY_RATE_PER_MINUTE", 60)
 # Where sealed files are kept: "local" (a private folder) or "s3" (an S3-compatible bucket, django-storages).
 CERTIFICATE_STORAGE = env_str("CERTIFICATE_STORAGE", "local")
 CERTIFICATE_STORAGE_ROOT = Path(env_str("CERTIFICATE_STORAGE_ROOT") or str(VAR_DIR / "certificates"))

@@ -10,4 +10,7 @@ urlpatterns = [
     path("<int:pk>/preview.png", views.certificate_preview, name="preview"),
     path("<int:pk>/print/", views.certificate_print, name="print"),
     path("<int:pk>/download/", views.certificate_download, name="download"),
+    # The link the QR code carries (CERTIFICATE_VERIFY_BASE_URL); any text reaches the view, which
+    # answers a malformed one itself, never with a 404 that would hint at which ids exist.
+    path("verify/<str:public_id>", views.verify, name="verify"),
 ]

@@ -7,18 +7,21 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from registry import clock
 from registry.applications.models import Registration, RegistrationStatus
 from registry.audit.log import client_ip
-from registry.certificates import services
+from registry.certificates import public, services
 from registry.certificates.access import certificates_of, get_certificate_for
 from registry.certificates.forms import ClaimForm
 from registry.certificates.models import CertificateStatus
@@ -137,3 +140,31 @@ def claim(request):
         "face_ready": _has_face_check(person, FacePurpose.CLAIM),
         "face_url": _face_url(FacePurpose.CLAIM, reverse("certificates:claim")),
     })
+
+
+# --- public verification ---------------------------------------------------------------------------
+
+
+def _over_rate(request) -> bool:
+    """Count this address's verification requests in the current minute; True past the limit."""
+    key = f"certificates:verify:{client_ip(request)}:{int(clock.timestamp() // 60)}"
+    if cache.add(key, 1, timeout=120):
+        return False
+    try:
+        return cache.incr(key) > settings.VERIFY_RATE_PER_MINUTE
+    except ValueError:  # expired in between
+        cache.add(key, 1, timeout=120)
+        return False
+
+
+@require_GET
+def verify(request, public_id: str):
+    """The QR code's landing page: the certificate's live status and its public data, for anyone."""
+    if _over_rate(request):
+        response = render(request, "certificates/verify.html", {"limited": True}, status=429)
+        response["Retry-After"] = "60"
+        return response
+    result, view = public.verify_link(public_id, request.GET.get("c", ""), now=clock.now())
+    response = render(request, "certificates/verify.html", {"answer": result, "certificate": view})
+    response["Cache-Control"] = "max-age=5"  # live status: a change shows within seconds
+    return response

@@ -136,13 +136,21 @@ def test_readyz_is_green_on_a_reachable_postgresql(tmp_path):
     url = postgres_url_of_test_database()
     if url is None:
         pytest.skip("this pass runs on SQLite; the PostgreSQL passes run this test")
-    env = {**PRODUCTION, "DATABASE_URL": url, "PRIVATE_STORAGE_ROOT": str(tmp_path / "private"),
-           "SEAL_KEY_DIR": str(tmp_path / "seal"), "STATIC_ROOT": str(tmp_path / "static")}
-    # Production never creates a seal key: make the demo one first, as an operator installs a key.
+    # Production signs through the authority's signing service: a local stand-in of it, with its
+    # certificate and seal installed as files, as an operator installs them.
     from registry.seal import create_demo_pki
+    from registry.seal.crypto import load_private_key_pem
+    from registry.seal.tests.signing_service import SigningService
 
     create_demo_pki(tmp_path / "seal")
-    result = run_python(READYZ, env)
+    key = load_private_key_pem((tmp_path / "seal" / "signer.key.pem").read_bytes())
+    with SigningService(key, "probe-token-" + "x" * 20) as service:
+        env = {**PRODUCTION, "DATABASE_URL": url, "PRIVATE_STORAGE_ROOT": str(tmp_path / "private"),
+               "STATIC_ROOT": str(tmp_path / "static"), "CERTIFICATE_SIGNER_URL": service.url,
+               "CERTIFICATE_SIGNER_TOKEN": service.token,
+               "CERTIFICATE_SIGNER_CERT_FILE": str(tmp_path / "seal" / "signer.pem"),
+               "CERTIFICATE_SEAL_FILE": str(tmp_path / "seal" / "seal.esl")}
+        result = run_python(READYZ, env)
     assert result.returncode == 0, result.stderr
     status, body = result.stdout.strip().splitlines()
     assert status == "200", body

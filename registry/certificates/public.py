@@ -1,0 +1,100 @@
+"""Public verification of a certificate by the link its QR code carries: the live answer, public data only.
+
+The link is ``{CERTIFICATE_VERIFY_BASE_URL}/{public id}?c={check}``. The check value is tested before
+anything is looked up, so a typed or guessed identifier learns nothing about which certificates exist:
+a malformed link, a wrong check value and (only with a correct one) an unknown certificate each get
+their own answer. The status is read in the request, so a cancellation shows on the next scan.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.conf import settings
+from django.db import DatabaseError
+
+from registry.certificates.models import Certificate, CertificateStatus
+from registry.certificates.outcomes import Answer, Outcome, answer
+from registry.certificates.verification import verification_url, verify_check_value
+from registry.clock import LOCAL_ZONE
+from registry.masking import PUBLIC_NAME
+
+# What new_public_id makes (base32), and the older demo id of sample_certificate: 16 capitals or digits.
+PUBLIC_ID = re.compile(r"[A-Z0-9]{16}")
+_BY_STATUS = {
+    CertificateStatus.VALID: Outcome.VALID,
+    CertificateStatus.SUPERSEDED: Outcome.SUPERSEDED,
+    CertificateStatus.CANCELLED: Outcome.CANCELLED,
+    CertificateStatus.EXPIRED: Outcome.EXPIRED,
+    CertificateStatus.REVOKED: Outcome.REVOKED,
+}
+
+
+@dataclass(frozen=True)
+class PublicView:
+    """What anyone may see of a certificate: no ID number, no birth date, the name masked."""
+
+    name: str
+    registration_number: str
+    employer_name: str
+    issue_date: date
+    specialties: list[dict]
+    serial: str
+    version: int
+
+
+def _chinese(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def link_of(certificate: Certificate) -> str:
+    """Return the verification link of a certificate (the one its QR code carries)."""
+    return verification_url(settings.CERTIFICATE_VERIFY_BASE_URL, certificate.public_id,
+                            settings.CERTIFICATE_VERIFICATION_KEY)
+
+
+def verify_link(public_id: str, check: str, *, now: datetime) -> tuple[Answer, PublicView | None]:
+    """Return the live answer for a verification link and, for a known certificate, its public data."""
+    if not PUBLIC_ID.fullmatch(public_id or "") or not re.fullmatch(r"[A-Za-z2-7]{1,16}", check or ""):
+        return answer(Outcome.MALFORMED_LINK, as_of=now), None
+    if not verify_check_value(public_id, check, settings.CERTIFICATE_VERIFICATION_KEY):
+        return answer(Outcome.CHECK_FAILED, as_of=now), None
+    try:
+        certificate = (Certificate.objects.select_related("superseded_by")
+                       .filter(public_id=public_id).first())
+    except DatabaseError:
+        return answer(Outcome.STATUS_UNAVAILABLE, as_of=now), None
+    if certificate is None:
+        return answer(Outcome.UNKNOWN_CERTIFICATE, as_of=now), None
+    return status_answer(certificate, now=now), public_view(certificate)
+
+
+def status_answer(certificate: Certificate, *, now: datetime) -> Answer:
+    """Return the answer for a certificate's live status (an ended validity counts before the sweep)."""
+    outcome = _BY_STATUS[CertificateStatus(certificate.status)]
+    today = now.astimezone(LOCAL_ZONE).date()
+    if outcome is Outcome.VALID and certificate.valid_until < today:
+        outcome = Outcome.EXPIRED
+    if outcome is Outcome.SUPERSEDED:
+        successor = getattr(certificate, "superseded_by", None)
+        details = {"superseded_on": _chinese(certificate.status_changed_at.astimezone(LOCAL_ZONE).date())}
+        if successor is not None:
+            details["successor"] = link_of(successor)
+        return answer(outcome, as_of=now, **details)
+    return answer(outcome, as_of=now)
+
+
+def public_view(certificate: Certificate) -> PublicView:
+    """Return the certificate's public data, masked by the public policies."""
+    return PublicView(
+        name=PUBLIC_NAME.apply(certificate.name),
+        registration_number=certificate.registration_number,
+        employer_name=certificate.employer_name,
+        issue_date=certificate.issue_date,
+        specialties=[{"name": s["name"], "valid_from": date.fromisoformat(s["valid_from"]),
+                      "valid_to": date.fromisoformat(s["valid_to"])} for s in certificate.specialties],
+        serial=certificate.serial,
+        version=certificate.version,
+    )

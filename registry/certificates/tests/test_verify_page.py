@@ -1,0 +1,136 @@
+"""The QR code's landing page: live status, public data only, its own answer for each bad link, a rate limit."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.utils import timezone
+
+from registry.certificates import public, services
+from registry.certificates.models import Certificate, CertificateStatus
+from registry.certificates.tests.helpers import give_images, seed_certificate
+from registry.certificates.verification import check_value, new_public_id
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limit():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def holder(world):
+    """李四 with a valid certificate issued today (the page reads the real clock)."""
+    person = give_images(world.registered.person)
+    person.registrations.get().specialties.update(valid_to=timezone.localdate() + timedelta(days=400))
+    return seed_certificate(person, timezone.now())
+
+
+def scan(link: str, client: Client | None = None):
+    """Open a verification link the way a phone does after reading the QR code."""
+    parts = urlsplit(link)
+    return (client or Client()).get(parts.path + ("?" + parts.query if parts.query else ""))
+
+
+def outcome(response) -> str:
+    return re.search(r'id="outcome" data-code="([a-z_]+)"', response.content.decode()).group(1)
+
+
+def test_a_valid_certificate_shows_valid_with_public_data_only(holder):
+    response = scan(public.link_of(holder))
+    page = response.content.decode()
+    assert response.status_code == 200 and outcome(response) == "valid"
+    assert "核验结果：有效" in page and holder.registration_number in page and holder.employer_name in page
+    assert holder.id_number not in page and holder.id_number[6:14] not in page  # no ID number, no birth date
+    assert holder.name not in page and holder.name[0] + "*" in page
+    assert response["Cache-Control"] == "max-age=5"
+
+
+def test_the_link_printed_in_the_certificate_is_the_landing_page(holder):
+    assert holder.verification_url == public.link_of(holder)
+    assert outcome(scan(holder.verification_url)) == "valid"
+
+
+def test_a_cancellation_shows_on_the_next_scan(holder, world):
+    link = public.link_of(holder)
+    assert outcome(scan(link)) == "valid"
+    services.cancel_certificates(registration=holder.registration, actor=world.operator_a, now=timezone.now(),
+                                 reason="注销注册")
+    response = scan(link)
+    assert outcome(response) == "cancelled" and "已注销" in response.content.decode()
+
+
+def test_a_superseded_certificate_links_to_its_successor(holder, world):
+    registration = holder.registration
+    successor = services.issue_certificate(
+        registration=registration, actor=None, now=timezone.now(), source="seed", idempotency_key="next",
+        images=services.images_for(holder.person), reason="换发",
+    )
+    response = scan(public.link_of(holder))
+    page = response.content.decode()
+    assert outcome(response) == "superseded" and "被新版本替代" in page
+    assert public.link_of(successor).replace("&", "&amp;") in page or public.link_of(successor) in page
+    assert outcome(scan(public.link_of(successor))) == "valid"
+
+
+def test_an_ended_validity_reads_expired_even_before_the_daily_sweep(holder):
+    Certificate.objects.filter(pk=holder.pk).update(valid_until=timezone.localdate() - timedelta(days=1))
+    assert outcome(scan(public.link_of(holder))) == "expired"
+
+
+def test_a_revoked_certificate_says_so(holder, world):
+    services.revoke_certificate(actor=world.reviewer, certificate=holder, reason="以欺骗手段取得", now=timezone.now())
+    assert outcome(scan(public.link_of(holder))) == "revoked"
+
+
+@pytest.mark.parametrize("path, code", [
+    ("/certificates/verify/K7Q2M9X4TZ8WD3FA?c=AAAAAAAA", "check_failed"),
+    ("/certificates/verify/K7Q2M9X4TZ8WD3FA", "malformed_link"),
+    ("/certificates/verify/not-an-id?c=ABCDEFGH", "malformed_link"),
+    ("/certificates/verify/" + "A" * 300 + "?c=ABCDEFGH", "malformed_link"),
+    ("/certificates/verify/K7Q2M9X4TZ8WD3FA?c=%00%FF", "malformed_link"),
+])
+def test_a_bad_link_gets_its_own_answer_and_never_a_500(path, code, holder):
+    response = Client().get(path)
+    assert response.status_code == 200 and outcome(response) == code
+    assert holder.registration_number not in response.content.decode()
+
+
+def test_an_unknown_certificate_needs_a_correct_check_value_to_be_told_apart(settings):
+    unknown = new_public_id()
+    right = check_value(unknown, settings.CERTIFICATE_VERIFICATION_KEY)
+    assert outcome(Client().get(f"/certificates/verify/{unknown}?c={right}")) == "unknown_certificate"
+    # With a wrong check value an existing and a missing id look the same: no enumeration.
+    assert outcome(Client().get(f"/certificates/verify/{unknown}?c=AAAAAAAA")) == "check_failed"
+
+
+def test_the_status_is_unavailable_rather_than_guessed_when_the_database_fails(holder, monkeypatch):
+    from django.db import DatabaseError
+
+    def broken(*args, **kwargs):
+        raise DatabaseError("connection lost")
+
+    monkeypatch.setattr(Certificate.objects, "select_related", broken)
+    response = scan(public.link_of(holder))
+    assert outcome(response) == "status_unavailable" and "不表示证书有效或无效" in response.content.decode()
+
+
+def test_one_address_is_limited_per_minute(holder, settings):
+    settings.VERIFY_RATE_PER_MINUTE = 3
+    link, client = public.link_of(holder), Client()
+    assert [scan(link, client).status_code for _ in range(3)] == [200, 200, 200]
+    limited = scan(link, client)
+    assert limited.status_code == 429 and limited["Retry-After"] == "60" and "查询过于频繁" in limited.content.decode()
+    assert scan(link, Client(REMOTE_ADDR="10.9.8.7")).status_code == 200  # another address is not affected
+
+
+def test_statuses_all_have_an_answer():
+    assert set(public._BY_STATUS) == set(CertificateStatus)

@@ -98,3 +98,13 @@ def public_view(certificate: Certificate) -> PublicView:
         serial=certificate.serial,
         version=certificate.version,
     )
+
+
+def search_registry(registration_number: str, name: str) -> Certificate | None:
+    """Return the latest certificate of a registration number, only when the holder's name matches exactly.
+
+    A wrong name and an unknown number give the same answer (None): the lookup never tells which
+    registration numbers exist, and never lists or matches partially.
+    """
+    return (Certificate.objects.filter(registration_number=registration_number, name=name.strip())
+            .order_by("-issued_at", "-pk").first())

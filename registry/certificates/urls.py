@@ -13,4 +13,5 @@ urlpatterns = [
     # The link the QR code carries (CERTIFICATE_VERIFY_BASE_URL); any text reaches the view, which
     # answers a malformed one itself, never with a 404 that would hint at which ids exist.
     path("verify/<str:public_id>", views.verify, name="verify"),
+    path("search/", views.registry_search, name="search"),
 ]

@@ -23,7 +23,7 @@ from registry.applications.models import Registration, RegistrationStatus
 from registry.audit.log import client_ip
 from registry.certificates import public, services
 from registry.certificates.access import certificates_of, get_certificate_for
-from registry.certificates.forms import ClaimForm
+from registry.certificates.forms import ClaimForm, RegistrySearchForm
 from registry.certificates.models import CertificateStatus
 from registry.certificates.preview import render_preview
 from registry.certificates.sealing import certificate_storage
@@ -167,4 +167,25 @@ def verify(request, public_id: str):
     result, view = public.verify_link(public_id, request.GET.get("c", ""), now=clock.now())
     response = render(request, "certificates/verify.html", {"answer": result, "certificate": view})
     response["Cache-Control"] = "max-age=5"  # live status: a change shows within seconds
+    return response
+
+
+@require_GET
+def registry_search(request):
+    """The public registry lookup: registration number and name, exactly; the answer links to the live page."""
+    form = RegistrySearchForm(request.GET or None)
+    context = {"form": form}
+    if form.is_bound:
+        if _over_rate(request):
+            response = render(request, "certificates/verify.html", {"limited": True}, status=429)
+            response["Retry-After"] = "60"
+            return response
+        if form.is_valid():
+            found = public.search_registry(form.cleaned_data["registration_number"], form.cleaned_data["name"])
+            context["searched"] = True
+            if found is not None:
+                context.update(found=public.public_view(found), link=public.link_of(found),
+                               answer=public.status_answer(found, now=clock.now()))
+    response = render(request, "certificates/search.html", context, status=400 if form.is_bound and not form.is_valid() else 200)
+    response["Cache-Control"] = "no-store"
     return response

@@ -134,3 +134,32 @@ def test_one_address_is_limited_per_minute(holder, settings):
 
 def test_statuses_all_have_an_answer():
     assert set(public._BY_STATUS) == set(CertificateStatus)
+
+
+class TestRegistrySearch:
+    def test_number_and_name_exactly_find_the_certificate_and_link_to_its_live_page(self, holder):
+        response = Client().get("/certificates/search/", {"registration_number": holder.registration_number,
+                                                          "name": holder.name})
+        page = response.content.decode()
+        assert response.status_code == 200 and outcome(response) == "valid"
+        assert public.link_of(holder).replace("&", "&amp;") in page or public.link_of(holder) in page
+        assert holder.id_number not in page and response["Cache-Control"] == "no-store"
+
+    @pytest.mark.parametrize("change", ["name", "number", "partial"])
+    def test_anything_but_an_exact_match_gives_the_same_not_found(self, holder, change):
+        number, name = holder.registration_number, holder.name
+        query = {"name": name[:-1] + "某", "registration_number": number} if change == "name" else (
+            {"name": name, "registration_number": number[:-1] + ("9" if number[-1] != "9" else "8")}
+            if change == "number" else {"name": name[0], "registration_number": number})
+        response = Client().get("/certificates/search/", query)
+        assert response.status_code == 200 and outcome(response) == "not_found"
+        assert number not in response.content.decode().replace(query["registration_number"], "")
+
+    def test_a_malformed_number_is_refused_with_the_reason(self, holder):
+        response = Client().get("/certificates/search/", {"registration_number": "渝25%", "name": holder.name})
+        assert response.status_code == 400 and "注册编号格式不正确" in response.content.decode()
+
+    def test_the_search_is_rate_limited(self, holder, settings):
+        settings.VERIFY_RATE_PER_MINUTE = 2
+        client, query = Client(), {"registration_number": holder.registration_number, "name": "某某"}
+        assert [client.get("/certificates/search/", query).status_code for _ in range(3)] == [200, 200, 429]

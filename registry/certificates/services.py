@@ -52,6 +52,7 @@ from registry.files import CleanFile, UploadRejected, clean_upload, open_private
 from registry.identifiers import build_licence_identifier
 from registry.people.face import consume_face_check
 from registry.people.models import FacePurpose, Person, Role
+from registry.seal import sm3
 
 logger = logging.getLogger(__name__)
 
@@ -130,7 +131,7 @@ def issue_certificate(
             valid_until=max(end for _code, _label, _start, end in specialties), issue_date=today,
             authority_name=data.authority_name, verification_url=data.verification_url,
             photo_name=images.photo_name, signature_name=images.signature_name, storage_name=name,
-            size=len(content), sm3=_sm3(content), sha256=hashlib.sha256(content).hexdigest(),
+            size=len(content), sm3=sm3(content).hex(), sha256=hashlib.sha256(content).hexdigest(),
             issued_at=now, sealed_at=clock.now(), status_changed_at=now, supersedes=previous,
         )
         CertificateTransition.objects.create(certificate=certificate, at=now, actor=_user(actor), from_status="",
@@ -174,12 +175,6 @@ def _seal(data: CertificateData) -> bytes:
                                  sign_time=clock.now().replace(microsecond=0))
     except CertificateError as exc:
         raise CertificateRefused(str(exc), "build_failed") from exc
-
-
-def _sm3(content: bytes) -> str:
-    from registry.seal import sm3
-
-    return sm3(content).hex()
 
 
 def _user(actor):

@@ -145,6 +145,13 @@ def claim(request):
 # --- public verification ---------------------------------------------------------------------------
 
 
+def _too_many(request) -> HttpResponse:
+    """The answer past the rate limit: try again in a minute."""
+    response = render(request, "certificates/verify.html", {"limited": True}, status=429)
+    response["Retry-After"] = "60"
+    return response
+
+
 def _over_rate(request) -> bool:
     """Count this address's verification requests in the current minute; True past the limit."""
     key = f"certificates:verify:{client_ip(request)}:{int(clock.timestamp() // 60)}"
@@ -161,9 +168,7 @@ def _over_rate(request) -> bool:
 def verify(request, public_id: str):
     """The QR code's landing page: the certificate's live status and its public data, for anyone."""
     if _over_rate(request):
-        response = render(request, "certificates/verify.html", {"limited": True}, status=429)
-        response["Retry-After"] = "60"
-        return response
+        return _too_many(request)
     result, view = public.verify_link(public_id, request.GET.get("c", ""), now=clock.now())
     response = render(request, "certificates/verify.html", {"answer": result, "certificate": view})
     response["Cache-Control"] = "max-age=5"  # live status: a change shows within seconds
@@ -177,9 +182,7 @@ def registry_search(request):
     context = {"form": form}
     if form.is_bound:
         if _over_rate(request):
-            response = render(request, "certificates/verify.html", {"limited": True}, status=429)
-            response["Retry-After"] = "60"
-            return response
+            return _too_many(request)
         if form.is_valid():
             found = public.search_registry(form.cleaned_data["registration_number"], form.cleaned_data["name"])
             context["searched"] = True

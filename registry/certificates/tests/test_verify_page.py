@@ -54,9 +54,13 @@ def test_a_valid_certificate_shows_valid_with_public_data_only(holder):
     assert response["Cache-Control"] == "max-age=5"
 
 
-def test_the_link_printed_in_the_certificate_is_the_landing_page(holder):
+def test_the_link_printed_in_the_certificate_is_the_landing_page(holder, world):
     assert holder.verification_url == public.link_of(holder)
     assert outcome(scan(holder.verification_url)) == "valid"
+    own = Client()
+    own.force_login(world.registered)
+    page = own.get(f"/certificates/{holder.pk}/").content.decode()
+    assert 'id="verification-link"' in page and holder.verification_url.replace("&", "&amp;") in page
 
 
 def test_a_cancellation_shows_on_the_next_scan(holder, world):

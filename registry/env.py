@@ -105,6 +105,21 @@ def _pool_options(options: dict[str, str]) -> dict | bool:
     return enabled
 
 
+def parse_cache_url(url: str, *, key_prefix: str = "") -> dict:
+    """Return a Django CACHES entry for a locmem:// or redis:// / rediss:// URL.
+
+    locmem:// (optionally locmem://<name>) is one process's memory: the demo and the tests. Redis is shared
+    by every gunicorn worker and machine, which a per-address rate limit needs to mean what it says.
+    """
+    parts = urlsplit(url)
+    if parts.scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": f"{parts.netloc}{parts.path}" or key_prefix, "KEY_PREFIX": key_prefix}
+    if parts.scheme in {"redis", "rediss"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": key_prefix}
+    raise ValueError(f"CACHE_URL scheme {parts.scheme!r} is not supported (use locmem:// or redis://)")
+
+
 def weak_secret(value: str, min_length: int) -> bool:
     """Return whether a secret is too short or too repetitive to be random (e.g. 36 x "a")."""
     return len(value) < min_length or len(set(value)) < 12

@@ -10,7 +10,16 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from registry.env import env_bool, env_int, env_list, env_str, parse_database_url, private_file, weak_secret
+from registry.env import (
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    parse_cache_url,
+    parse_database_url,
+    private_file,
+    weak_secret,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("REGISTRY_VAR_DIR", str(BASE_DIR / "var")))
@@ -173,6 +182,10 @@ CERTIFICATE_SEAL_FILE = env_str("CERTIFICATE_SEAL_FILE", "")
 CERTIFICATE_TRUST_ROOTS_FILE = env_str("CERTIFICATE_TRUST_ROOTS_FILE", "")
 # Verification requests (the QR landing page) one client address may make per minute.
 VERIFY_RATE_PER_MINUTE = env_int("VERIFY_RATE_PER_MINUTE", 60)
+# The caches: one process's memory by default (demo, tests); Redis in production, so that every gunicorn
+# worker counts the same rate limit ("ratelimit", its own key prefix) and sees the same cached documents.
+CACHE_URL = env_str("CACHE_URL", "locmem://")
+CACHES = {"default": parse_cache_url(CACHE_URL), "ratelimit": parse_cache_url(CACHE_URL, key_prefix="ratelimit")}
 # Where sealed files are kept: "local" (a private folder) or "s3" (an S3-compatible bucket, django-storages).
 CERTIFICATE_STORAGE = env_str("CERTIFICATE_STORAGE", "local")
 CERTIFICATE_STORAGE_ROOT = Path(env_str("CERTIFICATE_STORAGE_ROOT") or str(VAR_DIR / "certificates"))
@@ -483,6 +496,9 @@ def _check_production() -> None:
         problems.append("ALLOWED_HOSTS must list the real host names (no wildcard)")
     if DEMO_MODE:
         problems.append("DEMO_MODE must be off in production")
+    if not CACHE_URL.startswith(("redis://", "rediss://")):
+        problems.append("CACHE_URL must be a shared redis:// cache (a per-process cache makes the rate limit"
+                        " per gunicorn worker)")
     if CERTIFICATE_VERIFICATION_KEY in {_INSECURE_KEY, SECRET_KEY} or weak_secret(CERTIFICATE_VERIFICATION_KEY, 32):
         problems.append("CERTIFICATE_VERIFICATION_KEY must be set to its own random value of at least 32 characters"
                         " (with at least 12 different characters)")

@@ -38,6 +38,7 @@ PRODUCTION_ENV = {
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "127.0.0.1,jzs.example.gov.cn",
     "DEMO_MODE": "false",
+    "CACHE_URL": "redis://127.0.0.1:6379/3",
     "CERTIFICATE_VERIFICATION_KEY": secrets.token_urlsafe(32),
     "YKB_ISSUER": "https://ykb.example.gov.cn/oidc",
     "YKB_CLIENT_SECRET": secrets.token_urlsafe(30),
@@ -56,7 +57,7 @@ PRODUCTION_ENV = {
 }
 # Prefixes of the settings a production test sets itself (cleared from the inherited environment).
 PRODUCTION_PREFIXES = ("YKB_", "FACE_", "LOCK_", "SECURE_", "CSRF_", "DJANGO_", "NATIONAL_", "SENTRY_", "MEDIA_",
-                       "LOG_", "GUNICORN_", "CERTIFICATE_")
+                       "LOG_", "GUNICORN_", "CERTIFICATE_", "CACHE_")
 
 
 def pdf_bytes() -> bytes:

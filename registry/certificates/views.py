@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -152,8 +152,14 @@ def _too_many(request) -> HttpResponse:
     return response
 
 
+def _rate_cache():
+    """The cache the rate limit counts in: shared by every worker in production (settings.CACHES)."""
+    return caches["ratelimit"]
+
+
 def _over_rate(request) -> bool:
     """Count this address's verification requests in the current minute; True past the limit."""
+    cache = _rate_cache()
     key = f"certificates:verify:{client_ip(request)}:{int(clock.timestamp() // 60)}"
     if cache.add(key, 1, timeout=120):
         return False

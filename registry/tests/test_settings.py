@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from registry.env import env_bool, env_int, env_list, parse_database_url
+from registry.env import env_bool, env_int, env_list, parse_cache_url, parse_database_url
 from registry.testing import PRODUCTION_ENV, PRODUCTION_PREFIXES
 
 SAFE = PRODUCTION_ENV
@@ -64,6 +64,8 @@ def test_production_settings_start_when_everything_is_set():
     ({"CERTIFICATE_SIGNER_URL": ""}, "CERTIFICATE_SIGNER_URL"),
     ({"AUTHORITY_CREDIT_CODE": ""}, "AUTHORITY_CREDIT_CODE"),
     ({"CERTIFICATE_STORAGE": "s3"}, "CERTIFICATE_S3_BUCKET"),
+    ({"CACHE_URL": "locmem://"}, "CACHE_URL"),
+    ({"CACHE_URL": ""}, "CACHE_URL"),
 ])
 def test_production_refuses_an_insecure_default(override, fragment):
     env = {**SAFE, **override}
@@ -129,6 +131,18 @@ def test_typed_readers(monkeypatch):
     monkeypatch.setenv("X_INT", "ten")
     with pytest.raises(ValueError, match="X_INT"):
         env_int("X_INT", 1)
+
+
+def test_cache_urls():
+    local = parse_cache_url("locmem://")
+    assert local["BACKEND"].endswith("LocMemCache") and local["KEY_PREFIX"] == ""
+    limit = parse_cache_url("locmem://", key_prefix="ratelimit")
+    assert limit["LOCATION"] != local["LOCATION"] and limit["KEY_PREFIX"] == "ratelimit"
+    shared = parse_cache_url("rediss://:pw@cache.internal:6380/2", key_prefix="ratelimit")
+    assert shared == {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                      "LOCATION": "rediss://:pw@cache.internal:6380/2", "KEY_PREFIX": "ratelimit"}
+    with pytest.raises(ValueError, match="CACHE_URL"):
+        parse_cache_url("memcached://cache:11211")
 
 
 def test_database_urls():

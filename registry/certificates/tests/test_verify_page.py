@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.test import Client
 from django.utils import timezone
 
-from registry.certificates import public, services
+from registry.certificates import public, services, views
 from registry.certificates.models import Certificate, CertificateStatus
 from registry.certificates.tests.helpers import give_images, seed_certificate
 from registry.certificates.verification import check_value, new_public_id
+from registry.conftest import missing
 
 pytestmark = pytest.mark.django_db
 
@@ -22,8 +24,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _fresh_rate_limit():
     cache.clear()
+    caches["ratelimit"].clear()
     yield
     cache.clear()
+    caches["ratelimit"].clear()
 
 
 @pytest.fixture
@@ -134,6 +138,52 @@ def test_one_address_is_limited_per_minute(holder, settings):
     limited = scan(link, client)
     assert limited.status_code == 429 and limited["Retry-After"] == "60" and "查询过于频繁" in limited.content.decode()
     assert scan(link, Client(REMOTE_ADDR="10.9.8.7")).status_code == 200  # another address is not affected
+
+
+def _redis_cache(location: str):
+    """A cache client of its own (its own connection pool), as another gunicorn worker would hold."""
+    from django.core.cache.backends.redis import RedisCache
+
+    return RedisCache(location, {"KEY_PREFIX": "ratelimit-test"})
+
+
+def test_every_worker_counts_one_limit_in_the_shared_cache(holder, settings, monkeypatch):
+    """Two processes' cache clients on one Redis share the count; per-process memory would not."""
+    location = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    workers = [_redis_cache(location), _redis_cache(location)]
+    try:
+        workers[0].clear()
+    except Exception as exc:  # noqa: BLE001  (no Redis on this machine)
+        missing(f"Redis at {location} is not reachable: {exc}")
+    assert workers[0]._cache is not workers[1]._cache
+    turn = iter(workers * 10)
+    monkeypatch.setattr(views, "_rate_cache", lambda: next(turn))
+    settings.VERIFY_RATE_PER_MINUTE = 3
+    link, client = public.link_of(holder), Client()
+    try:
+        # Alternating workers: the fourth request is over the limit, whichever worker answers it.
+        assert [scan(link, client).status_code for _ in range(5)] == [200, 200, 200, 429, 429]
+    finally:
+        workers[0].clear()
+
+
+def test_per_process_memory_would_count_each_worker_apart(holder, settings, monkeypatch):
+    """What the shared cache prevents: two workers' own memory let twice the limit through."""
+    from django.core.cache.backends.locmem import LocMemCache
+
+    workers = [LocMemCache("worker-1", {}), LocMemCache("worker-2", {})]
+    turn = iter(workers * 10)
+    monkeypatch.setattr(views, "_rate_cache", lambda: next(turn))
+    settings.VERIFY_RATE_PER_MINUTE = 3
+    link, client = public.link_of(holder), Client()
+    assert [scan(link, client).status_code for _ in range(7)] == [200] * 6 + [429]
+
+
+def test_the_landing_page_costs_one_query(holder, django_assert_num_queries):
+    link = public.link_of(holder)
+    scan(link)  # first request of the process: URL resolver, templates loaded
+    with django_assert_num_queries(1):
+        assert outcome(scan(link)) == "valid"
 
 
 def test_statuses_all_have_an_answer():

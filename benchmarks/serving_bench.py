@@ -39,6 +39,7 @@ PRODUCTION = {
     "YKB_CLIENT_SECRET": "c" * 40, "FACE_PROVIDER_START_URL": "https://face.example.gov.cn/start",
     "FACE_PROVIDER_ISSUER": "cq-face-provider", "FACE_PROVIDER_JWKS": "face-provider.jwks",
     "LOCK_DRIVER_URL": "https://lock-driver.example.gov.cn/", "LOG_FORMAT": "json",
+    "CACHE_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),  # production refuses a per-process cache
 }
 
 

@@ -184,7 +184,7 @@ CERTIFICATE_TRUST_ROOTS_FILE = env_str("CERTIFICATE_TRUST_ROOTS_FILE", "")
 VERIFY_RATE_PER_MINUTE = env_int("VERIFY_RATE_PER_MINUTE", 60)
 # The caches: one process's memory by default (demo, tests); Redis in production, so that every gunicorn
 # worker counts the same rate limit ("ratelimit", its own key prefix) and sees the same cached documents.
-CACHE_URL = env_str("CACHE_URL", "locmem://")
+CACHE_URL = env_str("CACHE_URL") or "locmem://"
 CACHES = {"default": parse_cache_url(CACHE_URL), "ratelimit": parse_cache_url(CACHE_URL, key_prefix="ratelimit")}
 # Where sealed files are kept: "local" (a private folder) or "s3" (an S3-compatible bucket, django-storages).
 CERTIFICATE_STORAGE = env_str("CERTIFICATE_STORAGE", "local")

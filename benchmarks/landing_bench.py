@@ -1,0 +1,189 @@
+"""The QR landing page under load: gunicorn on PostgreSQL, wrk on loopback, against a trivial page.
+
+Usage (from the repository root; needs the PostgreSQL server of DATABASE_URL, Redis, and Debian's `wrk`):
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench11c REDIS_URL=redis://127.0.0.1:6379/3 \\
+        .venv/bin/python benchmarks/landing_bench.py [--seconds 10] [--connections 8] [--certificates 200] [--json]
+
+It creates a throw-away database (<name>_landing_bench), migrates it, loads the demo (load_demo,
+load_certificate_demo: 李四's sealed certificate) and copies that certificate's row into `--certificates`
+certificates with their own public ids (the landing page reads one row; the sealed file is not opened).
+Then it starts gunicorn the way deploy/gunicorn.conf.py and scripts/start-production do (WEB_CONCURRENCY
+workers, default 2, sync; DEBUG off, the production settings of registry/testing.py, JSON logs to a file,
+the rate limit counting in Redis but raised out of the way), and for each page runs wrk for `--seconds`
+with `--connections` keep-alive connections on 2 threads: the landing page cycles through every valid
+link (a Lua script), the trivial page is /healthz (the same middleware, no database). Pages are
+interleaved over `--rounds`. Debian's wrk is closed-loop (no constant-rate wrk2), so the figure is the
+throughput it reached and its latency percentiles at that load; a p99 at 1,000 requests/s is read from a
+run whose achieved rate is at least 1,000. Only loopback addresses are contacted. The load average is
+printed with every figure: the machine is shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from serving_bench import admin_sql, free_port, wait_until_up  # noqa: E402
+
+from registry.testing import PRODUCTION_ENV  # noqa: E402
+
+LUA = """
+local paths = {}
+for line in io.lines("%s") do paths[#paths + 1] = line end
+local i = 0
+request = function()
+  i = i %% #paths + 1
+  return wrk.format("GET", paths[i])
+end
+"""
+UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def bench_database(url: str) -> tuple[str, str]:
+    from registry.env import parse_database_url
+
+    db = parse_database_url(url, str(ROOT))
+    if not db["ENGINE"].endswith("postgresql"):
+        raise SystemExit("landing_bench needs DATABASE_URL=postgres://…")
+    name = f"{db['NAME']}_landing_bench"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}?conn_max_age=60", name
+
+
+SETUP = """
+import sys
+import django
+django.setup()
+from django.core.management import call_command
+from registry.certificates import public
+from registry.certificates.models import Certificate
+from registry.certificates.verification import new_public_id
+call_command("migrate", verbosity=0)
+call_command("load_demo", verbosity=0)
+call_command("load_certificate_demo", verbosity=0)
+first = Certificate.objects.get()
+links = [public.link_of(first)]
+unique = {field: getattr(first, field)[:60] for field in ("idempotency_key", "licence_identifier", "serial",
+                                                          "storage_name")}
+holder = first.person
+for n in range(int(sys.argv[1]) - 1):
+    holder.pk, holder.user, holder.id_number = None, None, f"50010319900101{n:04d}"  # one valid certificate each
+    holder.save(force_insert=True)
+    first.pk, first.person, first.version = None, holder, n + 2
+    first.public_id = new_public_id()
+    for field, value in unique.items():
+        setattr(first, field, f"{value}-b{n}")
+    first.supersedes = None
+    first.save(force_insert=True)
+    links.append(public.link_of(first))
+from urllib.parse import urlsplit
+for link in links:
+    parts = urlsplit(link)
+    print("LINK", parts.path + "?" + parts.query)
+"""
+
+
+def wrk(port: int, path: str, script: Path | None, seconds: float, connections: int) -> dict:
+    """Run wrk; return requests/s, p50/p90/p99 in ms, non-2xx answers and socket errors, and the load average."""
+    args = ["wrk", "-t2", f"-c{connections}", f"-d{seconds:.0f}s", "--latency", "--timeout", "5s"]
+    if script:
+        args += ["-s", str(script)]
+    out = subprocess.run([*args, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True,
+                         timeout=seconds + 60).stdout
+    percentiles = {p: float(v) * UNIT[u] for p, v, u in re.findall(r"^\s+(50|90|99)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)}
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "p50_ms": percentiles.get("50"), "p90_ms": percentiles.get("90"), "p99_ms": percentiles.get("99"),
+            "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
+            "socket_errors": sum(map(int, errors.groups())) if errors else 0,
+            "load_avg": round(os.getloadavg()[0], 2)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--certificates", type=int, default=200)
+    parser.add_argument("--workers", default=os.environ.get("WEB_CONCURRENCY", "2"))
+    parser.add_argument("--threads", default=os.environ.get("GUNICORN_THREADS", "1"))
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("landing_bench needs wrk (Debian package wrk; scripts/bootstrap installs it)")
+
+    url, name = bench_database(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/registry"))
+    state = Path(tempfile.mkdtemp(prefix="landing-bench-"))
+    key = PRODUCTION_ENV["CERTIFICATE_VERIFICATION_KEY"]
+    base = {**os.environ, "DATABASE_URL": url, "REGISTRY_VAR_DIR": str(state),
+            "DJANGO_SETTINGS_MODULE": "registry.settings", "CERTIFICATE_VERIFICATION_KEY": key,
+            "CERTIFICATE_VERIFY_BASE_URL": "http://127.0.0.1"}
+    # The demo (its seal key, its simulators) builds the data; production settings serve it.
+    demo = {**base, "DEBUG": "true", "DEMO_MODE": "true"}
+    production = {**base, **PRODUCTION_ENV, "ALLOWED_HOSTS": "127.0.0.1", "LOG_FORMAT": "json",
+                  "CACHE_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+                  "VERIFY_RATE_PER_MINUTE": str(10**9), "WEB_CONCURRENCY": args.workers,
+                  "GUNICORN_THREADS": args.threads}
+    admin_sql(url, f'DROP DATABASE IF EXISTS "{name}"')
+    admin_sql(url, f'CREATE DATABASE "{name}"')
+    server = None
+    results: dict[str, list[dict]] = {"landing page": [], "/healthz": []}
+    try:
+        links = subprocess.run([sys.executable, "-c", SETUP, str(args.certificates)], cwd=ROOT, env=demo,
+                               stdout=subprocess.PIPE, text=True, check=True).stdout
+        links = [line.split()[1] for line in links.splitlines() if line.startswith("LINK ")]
+        paths = state / "paths.txt"
+        paths.write_text("\n".join(links) + "\n", encoding="utf-8")
+        script = state / "cycle.lua"
+        script.write_text(LUA % paths, encoding="utf-8")
+        port = free_port()
+        log = (state / "server.log").open("w")
+        server = subprocess.Popen([str(Path(sys.executable).with_name("gunicorn")), "-c", "deploy/gunicorn.conf.py"],
+                                  cwd=ROOT, env={**production, "GUNICORN_BIND": f"127.0.0.1:{port}"},
+                                  stdout=log, stderr=log)
+        wait_until_up(port, server)
+        pages = {"landing page": (links[0], script), "/healthz": ("/healthz", None)}
+        for path, lua in pages.values():
+            wrk(port, path, lua, 2, args.connections)  # warm-up: every worker has its URLconf and templates
+        for _ in range(args.rounds):
+            for label, (path, lua) in pages.items():
+                results[label].append(wrk(port, path, lua, args.seconds, args.connections))
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        admin_sql(url, f'DROP DATABASE IF EXISTS "{name}"')
+    report(results, args)
+
+
+def report(results: dict[str, list[dict]], args) -> None:
+    if args.json:
+        print(json.dumps(results, indent=2))
+        return
+    print(f"gunicorn {args.workers} workers x {args.threads} threads, wrk -t2 -c{args.connections}, "
+          f"{args.seconds:.0f} s per run, {args.rounds} interleaved rounds, {args.certificates} certificates")
+    for label, runs in results.items():
+        for run in runs:
+            print(f"{label:13} {run['rps']:8.1f} req/s  p50 {run['p50_ms']:6.2f} ms  p90 {run['p90_ms']:6.2f} ms  "
+                  f"p99 {run['p99_ms']:6.2f} ms  non-2xx {run['non_2xx']}  socket errors {run['socket_errors']}  "
+                  f"load {run['load_avg']}")
+    for index in range(len(results["/healthz"])):
+        landing, trivial = results["landing page"][index], results["/healthz"][index]
+        print(f"round {index + 1}: landing/trivial p99 = {landing['p99_ms'] / trivial['p99_ms']:.2f}, "
+              f"throughput trivial/landing = {trivial['rps'] / landing['rps']:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -119,6 +119,8 @@ def main() -> None:
     parser.add_argument("--certificates", type=int, default=200)
     parser.add_argument("--workers", default=os.environ.get("WEB_CONCURRENCY", "2"))
     parser.add_argument("--threads", default=os.environ.get("GUNICORN_THREADS", "1"))
+    parser.add_argument("--max-requests", default=os.environ.get("GUNICORN_MAX_REQUESTS", ""),
+                        help="gunicorn's max_requests (default: deploy/gunicorn.conf.py's)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -135,7 +137,7 @@ def main() -> None:
     production = {**base, **PRODUCTION_ENV, "ALLOWED_HOSTS": "127.0.0.1", "LOG_FORMAT": "json",
                   "CACHE_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
                   "VERIFY_RATE_PER_MINUTE": str(10**9), "WEB_CONCURRENCY": args.workers,
-                  "GUNICORN_THREADS": args.threads}
+                  "GUNICORN_THREADS": args.threads, "GUNICORN_MAX_REQUESTS": args.max_requests}
     admin_sql(url, f'DROP DATABASE IF EXISTS "{name}"')
     admin_sql(url, f'CREATE DATABASE "{name}"')
     server = None
@@ -172,7 +174,7 @@ def report(results: dict[str, list[dict]], args) -> None:
     if args.json:
         print(json.dumps(results, indent=2))
         return
-    print(f"gunicorn {args.workers} workers x {args.threads} threads, wrk -t2 -c{args.connections}, "
+    print(f"gunicorn {args.workers} workers x {args.threads} threads, max_requests {args.max_requests or 'default'}, wrk -t2 -c{args.connections}, "
           f"{args.seconds:.0f} s per run, {args.rounds} interleaved rounds, {args.certificates} certificates")
     for label, runs in results.items():
         for run in runs:

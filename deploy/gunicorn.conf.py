@@ -1,7 +1,7 @@
 """gunicorn settings of the registry (gunicorn -c deploy/gunicorn.conf.py).
 
 Workers, threads, address and timeout come from the environment (WEB_CONCURRENCY, GUNICORN_THREADS,
-GUNICORN_BIND, GUNICORN_TIMEOUT).
+GUNICORN_BIND, GUNICORN_TIMEOUT, GUNICORN_MAX_REQUESTS).
 gunicorn's own lines go through the application's log format (JSON in production); the access line is
 written by the application, with the request id, so gunicorn's access log stays off.
 """
@@ -20,8 +20,12 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 60)
 graceful_timeout = 30
 keepalive = 5
 # A worker is replaced after this many requests, so a slow leak cannot grow without bound.
-max_requests = 2000
-max_requests_jitter = 200
+# A worker is replaced after this many requests (a leak guard). Its successor imports the application
+# anew (about a second on this machine, no preload so that HUP loads new code): at 2,000 a worker under
+# 500 requests/s restarted every 4 s and the landing page's p99 went past a second
+# (benchmarks/landing_bench.py). 0 never replaces a worker.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS") or 100_000)
+max_requests_jitter = max_requests // 10
 # Only the local proxy may say the request came over TLS.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 accesslog = None

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from registry.applications import deadlines, rules, services
 from registry.applications.access import (
     applications_visible_to,
+    employer_ids_of,
     get_application_for,
     staff_of,
 )
@@ -32,6 +33,7 @@ from registry.applications.forms import (
 from registry.applications.models import Application, ApplicationStatus, ApplicationType
 from registry.applications.workflow import EDITABLE, UPLOADABLE, allowed_actions, progress
 from registry.files import private_file_response
+from registry.people import enterprise_auth
 from registry.people.access import require_recent_auth
 from registry.roles import Role, require_role
 from registry.workcalendar.services import get_calendar
@@ -214,7 +216,22 @@ def employer_pending(request):
     visible = applications_visible_to(request.user)
     pending = visible.filter(status=ApplicationStatus.AWAITING_EMPLOYER).order_by("updated_at")
     recent = visible.exclude(status=ApplicationStatus.AWAITING_EMPLOYER).order_by("-updated_at")[:50]
-    return render(request, "applications/employer_pending.html", {"pending": pending, "recent": recent})
+    return render(request, "applications/employer_pending.html", {
+        "pending": pending, "recent": recent, "unbound": _unbound_enterprise(request.user),
+    })
+
+
+def _unbound_enterprise(user) -> dict | None:
+    """A legal person whose enterprise this account does not operate yet: the enterprise and how many wait.
+
+    Applications naming the enterprise wait for it whether or not it has authenticated; the legal person
+    sees none of them until the enterprise is authenticated and the account bound, so the page says so.
+    """
+    enterprise = enterprise_auth.enterprise_of_legal(user)
+    if enterprise is None or enterprise.pk in employer_ids_of(user):
+        return None
+    waiting = Application.objects.filter(employer=enterprise, status=ApplicationStatus.AWAITING_EMPLOYER).count()
+    return {"enterprise": enterprise, "waiting": waiting}
 
 
 @never_cache

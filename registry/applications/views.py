@@ -243,6 +243,13 @@ def employer_staff(request):
 
 # --- reviewer ----------------------------------------------------------------------------------
 
+QUEUE_EMPTY = {
+    "review": gettext_lazy("目前没有审查中的申请。"),
+    "supplement": gettext_lazy("目前没有等待申请人补正的申请。"),
+    "pending": gettext_lazy("目前没有待受理的申请。"),
+    "decided": gettext_lazy("还没有已办结的申请。"),
+}
+
 QUEUE_TABS = {
     "review": ([ApplicationStatus.UNDER_REVIEW], _("审查中")),
     "supplement": ([ApplicationStatus.SUPPLEMENT], _("待补正")),
@@ -273,6 +280,7 @@ def queue(request):
     notice = deadlines.deadline_notice(today, *[a.due_on for a, _flag in rows], calendar=calendar)
     return render(request, "applications/queue.html", {
         "rows": rows, "page": page, "tab": tab, "tabs": tabs, "overdue": overdue, "calendar_notice": notice,
+        "empty_text": QUEUE_EMPTY[tab],
     })
 
 

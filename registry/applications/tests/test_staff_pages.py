@@ -40,3 +40,66 @@ class TestUnauthenticatedLegalPerson:
         page = client_for(world.operator_a).get(reverse("applications:employer_pending")).content.decode()
         assert "请先完成企业身份认证" not in page
         assert "张三" in page or "张*" in page
+
+
+class TestStaffPagesSpeakChinese:
+    def test_the_district_page_names_the_authentication_method(self, world):
+        from registry.people.models import Enterprise
+        Enterprise.objects.filter(pk=world.enterprise_a.pk).update(auth_method="on_site")
+        page = client_for(world.district_yz).get(
+            reverse("people:district_enterprise", args=[world.enterprise_a.pk])).content.decode()
+        assert "已认证（现场认证）" in page
+        assert "on_site" not in page
+        assert 'class="credit-code"' in page
+
+    def test_an_unknown_method_code_falls_back_to_itself(self, world):
+        world.enterprise_a.auth_method = "future_method"
+        assert world.enterprise_a.auth_method_label == "future_method"
+
+    def test_the_audit_log_shows_labels_names_and_readable_details(self, world, clock_now):
+        from registry.audit.log import log_action
+        from registry.testing import make_user
+        ykb_user = make_user("ykb-da4cac7f0123456789", "applicant", password=None, first_name="张三")
+        log_action("people.enterprise.authenticated", now=clock_now, actor=ykb_user, target=world.enterprise_a,
+                   details={"method": "on_site", "state_changed": True, "bound": ["corp_a"]})
+        log_action("people.some.new_code", now=clock_now, actor=None, details={"x": 1})
+        page = client_for(world.admin).get(reverse("audit:log")).content.decode()
+        assert "企业身份认证通过" in page
+        for part in ("方式：现场认证", "状态已变更：是", "绑定账号：corp_a"):
+            assert part in page
+        assert "张三" in page
+        assert "ykb-da4cac7f" not in page.replace('title="', "")
+        assert "{&#x27;" not in page and "{'" not in page
+        assert "people.some.new_code" in page  # unknown codes show themselves
+
+    def test_an_account_without_a_name_is_not_shown_by_its_digest(self, world):
+        from registry.people.templatetags.people_tags import account_name
+        from registry.testing import make_user
+        assert account_name(make_user("ykb-0011223344", "applicant", password=None)) == "渝快办用户（未登记姓名）"
+        assert account_name(world.reviewer2) == "reviewer2"
+        assert account_name(None) == "—"
+
+    def test_the_reviewers_title_is_not_doubled(self, world):
+        world.reviewer.first_name = "市住房城乡建委"
+        world.reviewer.save()
+        page = client_for(world.reviewer).get(reverse("applications:queue")).content.decode()
+        assert "审批人员（市住房城乡建委）" in page
+        assert "市住房城乡建委（审批人员" not in page
+
+    @pytest.mark.parametrize(("tab", "sentence"), [
+        ("review", "目前没有审查中的申请。"), ("supplement", "目前没有等待申请人补正的申请。"),
+        ("pending", "目前没有待受理的申请。"), ("decided", "还没有已办结的申请。"),
+    ])
+    def test_an_empty_queue_says_so_per_tab(self, world, tab, sentence):
+        page = client_for(world.reviewer).get(reverse("applications:queue"), {"tab": tab}).content.decode()
+        assert sentence in page
+        assert "队列为空" not in page
+
+    def test_the_phone_stylesheet_wraps_long_values_and_drops_the_empty_label(self):
+        from pathlib import Path
+
+        import registry
+        css = (Path(registry.__file__).parent / "static" / "css" / "site.css").read_text()
+        assert ".credit-code" in css and "overflow-wrap: anywhere" in css
+        assert "td:not([data-label])::before { content: none; }" in css
+        assert "min-width: 556px" not in css

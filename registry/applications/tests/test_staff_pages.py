@@ -103,3 +103,31 @@ class TestStaffPagesSpeakChinese:
         assert ".credit-code" in css and "overflow-wrap: anywhere" in css
         assert "td:not([data-label])::before { content: none; }" in css
         assert "min-width: 556px" not in css
+
+
+class TestAdminInChinese:
+    def admin_client(self, world):
+        world.admin.is_staff = True
+        world.admin.save()
+        return client_for(world.admin)
+
+    def test_the_changelist_has_chinese_headings(self, world):
+        page = self.admin_client(world).get(reverse("admin:people_user_changelist")).content.decode()
+        assert "选择 用户 来修改" in page or "选择用户来修改" in page
+        assert "重庆市二级建造师电子注册系统 · 后台管理" in page
+        assert "Select an option" not in page
+        for english in ("Filter", "Search", "Go", "Action:"):
+            assert f">{english}<" not in page
+
+    def test_a_change_form_has_no_english_blank_choice(self, world):
+        page = self.admin_client(world).get(
+            reverse("admin:people_user_change", args=[world.reviewer2.pk])).content.decode()
+        assert "- 请选择 -" in page
+        assert "Select an option" not in page
+        assert "保存" in page
+        assert "Save" not in page
+
+    def test_the_index_title_is_chinese(self, world):
+        page = self.admin_client(world).get(reverse("admin:index")).content.decode()
+        assert "后台管理首页" in page
+        assert "Site administration" not in page

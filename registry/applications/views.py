@@ -208,6 +208,21 @@ def receipt(request, pk: int):
     return render(request, "applications/receipt.html", {"application": application, "calendar_notice": notice})
 
 
+@never_cache
+@login_required
+def refusal_decision(request, pk: int):
+    """The printable 不予许可决定书 of a refused application, as stored when it was issued.
+
+    Whoever may open the application (the applicant, the employer's operators, reviewers) may read it;
+    anyone else, and an application without a letter, gets 404.
+    """
+    application = get_application_for(request.user, pk)
+    decision = getattr(application, "refusal_decision", None)
+    if decision is None:
+        raise Http404
+    return render(request, "applications/refusal_decision.html", {"application": application, "decision": decision})
+
+
 # --- employer ----------------------------------------------------------------------------------
 
 @never_cache

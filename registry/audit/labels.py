@@ -24,6 +24,7 @@ ACTION_LABELS = {
     "applications.application.resubmit_supplement": _("补正后重新提交"),
     "applications.application.complete_cancellation": _("办结注销"),
     "applications.application.withdraw": _("撤回申请"),
+    "applications.refusal_decision.issued": _("签发不予许可决定书"),
     "applications.material.uploaded": _("上传材料"),
     "applications.material.removed": _("删除材料"),
     "applications.registration.renewed": _("延续注册"),

@@ -131,3 +131,89 @@ class TestAdminInChinese:
         page = self.admin_client(world).get(reverse("admin:index")).content.decode()
         assert "后台管理首页" in page
         assert "Site administration" not in page
+
+
+class TestRefusalDecisionLetter:
+    def refused(self, world, reasons=("未提供有效的聘用劳动合同", "继续教育学时不足")):
+        from registry.applications import services
+        from registry.applications.tests.conftest import at, under_review
+        application = under_review(world, at(2026, 11, 20))
+        services.refuse_application(actor=world.reviewer, application=application, reasons=list(reasons),
+                                    now=at(2026, 11, 26))
+        application.refresh_from_db()
+        return application
+
+    def test_the_refusal_issues_a_numbered_stored_letter(self, world):
+        application = self.refused(world)
+        decision = application.refusal_decision
+        assert decision.document_number == "渝建二建不许〔2026〕0001号"
+        assert decision.reasons == ["未提供有效的聘用劳动合同", "继续教育学时不足"]
+        assert decision.applicant_name == "张三"
+        assert decision.application_reference == application.reference
+        from django.conf import settings
+        assert decision.authority_name == settings.AUTHORITY_NAME
+        assert "六十日内" in decision.rights_notice and "六个月内" in decision.rights_notice
+        assert "行政复议" in decision.rights_notice and "行政诉讼" in decision.rights_notice
+        assert str(decision.decided_on) == "2026-11-26"
+
+    def test_numbers_count_per_year_and_never_repeat(self, world):
+        from registry.applications.services.common import next_number
+        from registry.applications.services.decisions import document_number
+        first = self.refused(world).refusal_decision
+        assert next_number("refusal-decision-2026") == 2  # the counter moved with the letter
+        assert document_number(2027, 1) == "渝建二建不许〔2027〕0001号"
+        assert first.serial == 1 and first.year == 2026
+
+    def test_the_letter_does_not_change_when_the_data_does(self, world):
+        application = self.refused(world)
+        application.person.name = "张三丰"
+        application.person.save()
+        page = client_for(world.applicant).get(
+            reverse("applications:refusal_decision", args=[application.pk])).content.decode()
+        assert "申请人：张三（" in page
+
+    def test_no_letter_without_a_refusal(self, world):
+        from django.db import transaction
+
+        from registry.applications.models import RefusalDecision
+        from registry.applications.tests.conftest import at, under_review
+        application = under_review(world, at(2026, 11, 20))
+        assert not RefusalDecision.objects.exists()
+        assert client_for(world.applicant).get(
+            reverse("applications:refusal_decision", args=[application.pk])).status_code == 404
+        # A refusal refused for want of reasons leaves no letter behind.
+        from registry.applications import services
+        from registry.applications.errors import WorkflowError
+        with pytest.raises(WorkflowError), transaction.atomic():
+            services.refuse_application(actor=world.reviewer, application=application, reasons=[], now=at(2026, 11, 26))
+        assert not RefusalDecision.objects.exists()
+
+    def test_the_applicant_and_employer_read_it_others_get_404(self, world):
+        application = self.refused(world)
+        url = reverse("applications:refusal_decision", args=[application.pk])
+        for user in (world.applicant, world.operator_a, world.reviewer):
+            page = client_for(user).get(url).content.decode()
+            assert "不予许可决定书" in page
+            assert "渝建二建不许〔2026〕0001号" in page
+            assert "未提供有效的聘用劳动合同" in page and "继续教育学时不足" in page
+            assert "2026年11月26日" in page
+            assert "六十日内" in page and "六个月内" in page
+        for user in (world.outsider, world.operator_b):
+            assert client_for(user).get(url).status_code == 404
+
+    def test_the_application_page_links_the_letter(self, world):
+        application = self.refused(world)
+        page = client_for(world.applicant).get(reverse("applications:detail", args=[application.pk])).content.decode()
+        assert 'id="refusal-decision"' in page
+        assert reverse("applications:refusal_decision", args=[application.pk]) in page
+        assert "渝建二建不许〔2026〕0001号" in page
+
+    def test_the_refusal_through_the_page_issues_the_letter(self, world, time_machine):
+        from registry.applications.tests.conftest import at, under_review
+        application = under_review(world, at(2026, 11, 20))
+        time_machine.move_to(at(2026, 11, 26), tick=True)
+        reviewer = client_for(world.reviewer)
+        reviewer.post(reverse("applications:refuse", args=[application.pk]), {"reasons": "理由一\n理由二"})
+        application.refresh_from_db()
+        assert application.status == "refused"
+        assert application.refusal_decision.reasons == ["理由一", "理由二"]

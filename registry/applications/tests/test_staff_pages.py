@@ -217,3 +217,19 @@ class TestRefusalDecisionLetter:
         application.refresh_from_db()
         assert application.status == "refused"
         assert application.refusal_decision.reasons == ["理由一", "理由二"]
+
+
+class TestRefusalDecisionInTheAdmin:
+    def test_the_admin_lists_letters_read_only(self, world):
+        from registry.applications import services
+        from registry.applications.tests.conftest import at, under_review
+        application = under_review(world, at(2026, 11, 20))
+        services.refuse_application(actor=world.reviewer, application=application, reasons=["不符合条件"],
+                                    now=at(2026, 11, 26))
+        world.admin.is_staff = True
+        world.admin.save()
+        client = client_for(world.admin)
+        page = client.get(reverse("admin:applications_refusaldecision_changelist")).content.decode()
+        assert "渝建二建不许〔2026〕0001号" in page
+        assert "不予许可决定书" in page
+        assert client.get(reverse("admin:applications_refusaldecision_add")).status_code == 403

@@ -20,6 +20,7 @@ def admin_only(request) -> bool:
 admin.site.has_permission = admin_only
 admin.site.site_header = "重庆市二级建造师电子注册系统 · 后台管理"
 admin.site.site_title = "后台管理"
+admin.site.index_title = "后台管理首页"
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -14,6 +14,7 @@ from registry.applications.models import (
     ContinuingEducation,
     ProjectLock,
     Qualification,
+    RefusalDecision,
     Registration,
     RegistrationSpecialty,
     RegistrationTransition,
@@ -54,6 +55,15 @@ class ApplicationAdmin(ReadOnlyAdmin):
     search_fields = ("reference", "receipt_number")
     list_select_related = ("person", "employer")
     inlines = [ApplicationTransitionInline]
+
+
+@admin.register(RefusalDecision)
+class RefusalDecisionAdmin(ReadOnlyAdmin):
+    """The letters as issued: never edited (a letter is corrected by a new decision, not by changing this one)."""
+
+    list_display = ("document_number", "application_reference", "applicant_name", "decided_on")
+    list_filter = ("year",)
+    search_fields = ("document_number", "application_reference")
 
 
 @admin.register(Registration)

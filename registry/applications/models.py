@@ -305,3 +305,37 @@ class Counter(models.Model):
 
     name = models.CharField(max_length=50, unique=True)
     value = models.PositiveIntegerField(default=0)
+
+
+class RefusalDecision(models.Model):
+    """The 不予许可决定书 issued with a refusal: stored as issued, so the letter never changes later.
+
+    Its number is 渝建二建不许〔YYYY〕NNNN号, NNNN counting the letters of that year from 0001; the number
+    and the text are fixed in the refusal's own transaction.
+    """
+
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="refusal_decision")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    serial = models.PositiveIntegerField(_("序号"))
+    document_number = models.CharField(_("决定书编号"), max_length=40, unique=True)
+    authority_name = models.CharField(_("作出决定的机关"), max_length=100)
+    applicant_name = models.CharField(_("申请人"), max_length=50)
+    applicant_id_masked = models.CharField(_("证件号码（部分隐藏）"), max_length=30)
+    employer_name = models.CharField(_("聘用企业"), max_length=100, blank=True)
+    application_reference = models.CharField(_("申请编号"), max_length=30)
+    matter = models.CharField(_("申请事项"), max_length=100)
+    specialties = models.CharField(_("申请专业"), max_length=200, blank=True)
+    submitted_on = models.DateField(_("申请日期"), null=True, blank=True)
+    accepted_on = models.DateField(_("受理日期"), null=True, blank=True)
+    reasons = models.JSONField(_("不予许可的理由"), default=list)
+    decided_on = models.DateField(_("决定日期"))
+    rights_notice = models.TextField(_("救济途径告知"))
+    issued_at = models.DateTimeField(_("签发时间"))
+
+    class Meta:
+        verbose_name = _("不予许可决定书")
+        verbose_name_plural = _("不予许可决定书")
+        constraints = [models.UniqueConstraint(fields=["year", "serial"], name="uniq_refusal_serial_per_year")]
+
+    def __str__(self) -> str:
+        return self.document_number

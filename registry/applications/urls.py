@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("<int:pk>/resubmit/", views.resubmit, name="resubmit"),
     path("<int:pk>/receipt/", views.receipt, name="receipt"),
+    path("<int:pk>/refusal-decision/", views.refusal_decision, name="refusal_decision"),
     path("<int:pk>/confirm/", views.confirm, name="confirm"),
     path("<int:pk>/return/", views.employer_return, name="return"),
     path("<int:pk>/approve/", views.approve, name="approve"),

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from registry.applications import deadlines, rules, services
 from registry.applications.access import (
     applications_visible_to,
+    employer_ids_of,
     get_application_for,
     staff_of,
 )
@@ -32,6 +33,7 @@ from registry.applications.forms import (
 from registry.applications.models import Application, ApplicationStatus, ApplicationType
 from registry.applications.workflow import EDITABLE, UPLOADABLE, allowed_actions, progress
 from registry.files import private_file_response
+from registry.people import enterprise_auth
 from registry.people.access import require_recent_auth
 from registry.roles import Role, require_role
 from registry.workcalendar.services import get_calendar
@@ -206,6 +208,21 @@ def receipt(request, pk: int):
     return render(request, "applications/receipt.html", {"application": application, "calendar_notice": notice})
 
 
+@never_cache
+@login_required
+def refusal_decision(request, pk: int):
+    """The printable 不予许可决定书 of a refused application, as stored when it was issued.
+
+    Whoever may open the application (the applicant, the employer's operators, reviewers) may read it;
+    anyone else, and an application without a letter, gets 404.
+    """
+    application = get_application_for(request.user, pk)
+    decision = getattr(application, "refusal_decision", None)
+    if decision is None:
+        raise Http404
+    return render(request, "applications/refusal_decision.html", {"application": application, "decision": decision})
+
+
 # --- employer ----------------------------------------------------------------------------------
 
 @never_cache
@@ -214,7 +231,22 @@ def employer_pending(request):
     visible = applications_visible_to(request.user)
     pending = visible.filter(status=ApplicationStatus.AWAITING_EMPLOYER).order_by("updated_at")
     recent = visible.exclude(status=ApplicationStatus.AWAITING_EMPLOYER).order_by("-updated_at")[:50]
-    return render(request, "applications/employer_pending.html", {"pending": pending, "recent": recent})
+    return render(request, "applications/employer_pending.html", {
+        "pending": pending, "recent": recent, "unbound": _unbound_enterprise(request.user),
+    })
+
+
+def _unbound_enterprise(user) -> dict | None:
+    """A legal person whose enterprise this account does not operate yet: the enterprise and how many wait.
+
+    Applications naming the enterprise wait for it whether or not it has authenticated; the legal person
+    sees none of them until the enterprise is authenticated and the account bound, so the page says so.
+    """
+    enterprise = enterprise_auth.enterprise_of_legal(user)
+    if enterprise is None or enterprise.pk in employer_ids_of(user):
+        return None
+    waiting = Application.objects.filter(employer=enterprise, status=ApplicationStatus.AWAITING_EMPLOYER).count()
+    return {"enterprise": enterprise, "waiting": waiting}
 
 
 @never_cache
@@ -225,6 +257,13 @@ def employer_staff(request):
 
 
 # --- reviewer ----------------------------------------------------------------------------------
+
+QUEUE_EMPTY = {
+    "review": gettext_lazy("目前没有审查中的申请。"),
+    "supplement": gettext_lazy("目前没有等待申请人补正的申请。"),
+    "pending": gettext_lazy("目前没有待受理的申请。"),
+    "decided": gettext_lazy("还没有已办结的申请。"),
+}
 
 QUEUE_TABS = {
     "review": ([ApplicationStatus.UNDER_REVIEW], _("审查中")),
@@ -256,6 +295,7 @@ def queue(request):
     notice = deadlines.deadline_notice(today, *[a.due_on for a, _flag in rows], calendar=calendar)
     return render(request, "applications/queue.html", {
         "rows": rows, "page": page, "tab": tab, "tabs": tabs, "overdue": overdue, "calendar_notice": notice,
+        "empty_text": QUEUE_EMPTY[tab],
     })
 
 

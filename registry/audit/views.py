@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from registry.audit import labels
 from registry.audit.forms import AuditFilterForm
 from registry.audit.log import client_ip, log_action
 from registry.audit.models import AuditEvent
@@ -51,8 +52,18 @@ def audit_log(request):
     page = Paginator(_filtered_events(form), 100).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "audit/log.html", {"form": form, "page": page, "query": query.urlencode()},
+    values = _value_labels()
+    rows = [(e, labels.action_label(e.action), labels.details_text(e.details, values)) for e in page.object_list]
+    return render(request, "audit/log.html", {"form": form, "page": page, "rows": rows, "query": query.urlencode()},
                   status=status)
+
+
+def _value_labels() -> dict[str, str]:
+    """The codes that appear as values in the details (statuses, methods), with their labels."""
+    from registry.applications.models import ApplicationStatus
+    from registry.people.models import AuthMethod
+
+    return {**dict(ApplicationStatus.choices), **dict(AuthMethod.choices), "password": _("账号密码")}
 
 
 class _Echo:

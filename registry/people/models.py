@@ -117,6 +117,12 @@ class Enterprise(models.Model):
     def is_authenticated_employer(self) -> bool:
         return self.auth_state == EnterpriseAuthState.AUTHENTICATED
 
+    @property
+    def auth_method_label(self) -> str:
+        """The method of the authentication in words (an unknown stored code shows as it is)."""
+        labels = dict(AuthMethod.choices)
+        return str(labels.get(self.auth_method, self.auth_method))
+
 
 class EnterpriseOperator(models.Model):
     """An account acting for an enterprise; the enterprise decides who may confirm applications."""

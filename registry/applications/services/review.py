@@ -11,9 +11,11 @@ from registry.applications import deadlines
 from registry.applications.errors import WorkflowError
 from registry.applications.models import Application, Registration
 from registry.applications.services.common import local_day, require_owner, require_reviewer, transition
+from registry.applications.services.decisions import issue_refusal_decision
 from registry.applications.services.registrations import apply_approval
 from registry.applications.signals import registration_changed
 from registry.applications.workflow import Action
+from registry.audit.log import log_action
 
 
 @transaction.atomic
@@ -45,8 +47,12 @@ def refuse_application(*, actor, application: Application, reasons: list[str], n
     reasons = [r.strip() for r in reasons if r and r.strip()]
     if not reasons:
         raise WorkflowError(_("不予注册时必须写明理由。"), code="reason_required")
-    return transition(application, Action.REFUSE, actor=actor, now=now, reason="；".join(reasons),
-                       decision_reasons=reasons, decided_at=now, decided_by=actor)
+    transition(application, Action.REFUSE, actor=actor, now=now, reason="；".join(reasons),
+               decision_reasons=reasons, decided_at=now, decided_by=actor)
+    decision = issue_refusal_decision(application, reasons=reasons, now=now)
+    log_action("applications.refusal_decision.issued", now=now, actor=actor, target=application,
+               details={"reference": application.reference, "document_number": decision.document_number})
+    return application
 
 
 @transaction.atomic

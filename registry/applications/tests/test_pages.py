@@ -330,6 +330,11 @@ class TestApplicantPages:
         assert "已批准" in page
         assert f'<dd id="registration-number">{application.registration.number}</dd>' in page
         assert not EMPTY_CARD.search(page), "an empty card is left on the page"
+        from registry.certificates.models import Certificate
+
+        certificate = Certificate.objects.get(idempotency_key=f"approved:{application.pk}")
+        link = reverse("certificates:detail", args=[certificate.pk])
+        assert f'<a href="{link}" id="certificate-link">{certificate.serial}' in page
         assert "撤回申请" not in page and "submit-application" not in page
 
     def test_a_return_shows_the_reason_and_what_to_do_and_marks_it_on_my_applications(self, world, time_machine):

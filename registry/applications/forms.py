@@ -30,6 +30,33 @@ class NewApplicationForm(forms.Form):
     enterprise_name = forms.CharField(label=_("变更后企业名称"), max_length=100, required=False)
     cancellation_reason = forms.CharField(label=_("注销原因"), max_length=200, required=False)
 
+    # The fields each type of application asks for (the type itself comes with every form).
+    FIELDS_BY_TYPE = {
+        ApplicationType.INITIAL: ("employer_credit_code", "specialties"),
+        ApplicationType.REREGISTRATION: ("employer_credit_code", "specialties"),
+        ApplicationType.RENEWAL: ("specialties",),
+        ApplicationType.ADD_SPECIALTY: ("specialties",),
+        ApplicationType.CHANGE: ("change_kind", "employer_credit_code", "new_name", "new_mobile", "enterprise_name"),
+        ApplicationType.CANCELLATION: ("specialties", "cancellation_reason"),
+    }
+
+    def __init__(self, *args, application_type: str | None = None, **kwargs):
+        """Keep only the chosen type's fields; posted values of another type's fields are ignored."""
+        super().__init__(*args, **kwargs)
+        if application_type in ApplicationType.values:
+            self.fields["application_type"].initial = application_type
+            self.fields["application_type"].choices = [
+                (v, label) for v, label in ApplicationType.choices if v == application_type]
+            keep = set(self.FIELDS_BY_TYPE[application_type]) | {"application_type"}
+            for name in list(self.fields):
+                if name not in keep:
+                    del self.fields[name]
+            if application_type == ApplicationType.CHANGE:
+                self.fields["employer_credit_code"].help_text = _("仅执业企业变更时填写新聘用企业的统一社会信用代码。")
+                self.fields["new_name"].help_text = _("个人信息变更时填写姓名或手机号码。")
+                self.fields["enterprise_name"].help_text = _("企业信息变更时填写。")
+        self.chosen_type = application_type if application_type in ApplicationType.values else None
+
     def clean_employer_credit_code(self) -> Enterprise | None:
         code = (self.cleaned_data.get("employer_credit_code") or "").strip().upper()
         if not code:
@@ -44,11 +71,15 @@ class NewApplicationForm(forms.Form):
     def clean(self):
         data = super().clean()
         kind = data.get("application_type")
+        # A code that was filled in but refused already has its one message.
+        code_refused = "employer_credit_code" in self.errors
         if kind == ApplicationType.CHANGE and not data.get("change_kind"):
             self.add_error("change_kind", _("请选择变更类型。"))
-        if kind in {ApplicationType.INITIAL, ApplicationType.REREGISTRATION} and not data.get("employer_credit_code"):
+        if (kind in {ApplicationType.INITIAL, ApplicationType.REREGISTRATION} and not code_refused
+                and not data.get("employer_credit_code")):
             self.add_error("employer_credit_code", _("请填写聘用企业的统一社会信用代码。"))
-        if kind == ApplicationType.CHANGE and data.get("change_kind") == ChangeKind.EMPLOYER and not data.get("employer_credit_code"):
+        if (kind == ApplicationType.CHANGE and data.get("change_kind") == ChangeKind.EMPLOYER and not code_refused
+                and not data.get("employer_credit_code")):
             self.add_error("employer_credit_code", _("请填写新聘用企业的统一社会信用代码。"))
         if kind != ApplicationType.CHANGE and not data.get("specialties"):
             self.add_error("specialties", _("请至少选择一个注册专业。"))

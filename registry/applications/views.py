@@ -66,8 +66,11 @@ def my_applications(request):
 @never_cache
 @require_role(Role.APPLICANT)
 def new_application(request):
-    form = NewApplicationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    # Choose the type first (?type=…); the form then holds only that type's fields (no JavaScript needed).
+    chosen = request.POST.get("application_type") if request.method == "POST" else request.GET.get("type")
+    chosen = chosen if chosen in ApplicationType.values else None
+    form = NewApplicationForm(request.POST or None, application_type=chosen)
+    if request.method == "POST" and chosen and form.is_valid():
         data = form.cleaned_data
         try:
             application = services.create_application(
@@ -82,7 +85,10 @@ def new_application(request):
             return redirect("applications:detail", application.pk)
     person = getattr(request.user, "person", None)
     registration = services.active_registration(person) if person else None
-    return render(request, "applications/new.html", {"form": form, "registration": registration})
+    return render(request, "applications/new.html", {
+        "form": form, "registration": registration, "chosen": chosen,
+        "types": ApplicationType.choices, "chosen_label": ApplicationType(chosen).label if chosen else "",
+    })
 
 
 @never_cache
@@ -101,8 +107,8 @@ def application_detail(request, pk: int):
         "timeline": services.timeline(application),
         "comparison": [(f.get("passed"), rules.describe_stored(f, services.comparison_parameters()))
                        for f in application.comparison],
-        "upload_form": UploadForm(kinds=None if application.status == ApplicationStatus.SUPPLEMENT
-                                  else [kind for kind, _label in services.required_for(application)]),
+        # Only the kinds this application's type needs, also for a 补正.
+        "upload_form": UploadForm(kinds=[kind for kind, _label in services.required_for(application)]),
         "reason_form": ReasonForm(),
         "refuse_form": RefuseForm(),
         "editable": is_owner and application.status in EDITABLE,
@@ -122,7 +128,25 @@ def application_detail(request, pk: int):
         "under_review": application.status == ApplicationStatus.UNDER_REVIEW,
         "not_accepted": application.status == ApplicationStatus.NOT_ACCEPTED,
     }
+    context["owner_actions"] = is_owner and (
+        context["editable"] or bool(context["actions"] & {"resubmit_supplement", "withdraw"}))
+    context["attention"] = _attention(application, materials) if is_owner else None
     return render(request, "applications/detail.html", context)
+
+
+def _attention(application: Application, materials) -> dict | None:
+    """What the applicant must do now: after a return by the employer or a request for 补正."""
+    if application.status not in {ApplicationStatus.RETURNED, ApplicationStatus.SUPPLEMENT}:
+        return None
+    last = application.transitions.filter(to_status=application.status).order_by("-at", "-pk").first()
+    asked_at = last.at if last else None
+    if application.status == ApplicationStatus.RETURNED:
+        return {"title": _("聘用企业已退回您的申请"), "reason": last.reason if last else "",
+                "next": _("请根据退回原因修改申请信息或材料，完成人脸识别后重新提交申请。"), "missing": []}
+    uploaded_since = {m.kind for m in materials if asked_at is None or m.uploaded_at >= asked_at}
+    return {"title": _("审查部门要求补正材料"), "reason": last.reason if last else "",
+            "next": _("请按要求上传补正材料，完成人脸识别后点击“提交补正”。补正期间审查期限暂停。"),
+            "missing": [label for kind, label in services.required_for(application) if kind not in uploaded_since]}
 
 
 @never_cache
@@ -164,7 +188,7 @@ def material_file(request, pk: int, material_pk: int):
 @require_role(Role.APPLICANT)
 def upload_material(request, pk: int):
     application = get_application_for(request.user, pk)
-    form = UploadForm(request.POST, request.FILES)
+    form = UploadForm(request.POST, request.FILES, kinds=[kind for kind, _label in services.required_for(application)])
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
@@ -343,8 +367,21 @@ def _workflow_action(role: str, service, success: str, *, recent_auth: bool = Tr
 
 
 submit = _workflow_action(Role.APPLICANT, services.submit_application, gettext_lazy("申请已提交，等待聘用企业确认。"))
-withdraw = _workflow_action(Role.APPLICANT, services.withdraw_application, gettext_lazy("申请已撤回。"),
-                            recent_auth=False)
+_withdraw = _workflow_action(Role.APPLICANT, services.withdraw_application, gettext_lazy("申请已撤回。"),
+                             recent_auth=False)
+
+
+@never_cache
+@require_role(Role.APPLICANT)
+def withdraw(request, pk: int):
+    """Ask first (a page of its own, no JavaScript needed); withdraw only on the confirming POST."""
+    application = get_application_for(request.user, pk)
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        return _withdraw(request, pk)
+    if "withdraw" not in {str(a) for a in allowed_actions(application.status)}:
+        messages.error(request, _("当前状态下不能撤回申请。"))
+        return redirect("applications:detail", pk)
+    return render(request, "applications/withdraw_confirm.html", {"application": application})
 resubmit = _workflow_action(Role.APPLICANT, services.resubmit_supplement, gettext_lazy("补正材料已提交，审查继续。"),
                             parse=_note)
 confirm = _workflow_action(Role.ENTERPRISE, services.confirm_by_employer, gettext_lazy("已确认。"))

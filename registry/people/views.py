@@ -118,6 +118,8 @@ def face_check(request):
         try:
             target = start_face_check(actor=request.user, person=person, purpose=purpose, next_url=next_url,
                                       return_to=request.build_absolute_uri(reverse("people:face_return")), now=now)
+            # Kept so that a failed result sends the retry back to where the person was going.
+            request.session["face_check_next"] = next_url
         except PeopleError as error:
             messages.error(request, error.message)
             return redirect(next_url)
@@ -140,7 +142,11 @@ def face_return(request):
                                              now=timezone.now(), ip=client_ip(request))
     except PeopleError as error:
         messages.error(request, error.message)
-        return redirect(reverse("people:face_check") + "?" + urlencode({"purpose": request.GET.get("purpose", "submit")}))
+        retry = {"purpose": request.GET.get("purpose", "submit")}
+        kept_next = request.session.get("face_check_next")
+        if kept_next:
+            retry["next"] = _safe_next(request, kept_next)
+        return redirect(reverse("people:face_check") + "?" + urlencode(retry))
     messages.success(request, _("人脸识别通过（用途：%(purpose)s），请在 %(minutes)s 分钟内完成办理。")
                      % {"purpose": FacePurpose(check.purpose).label,
                         "minutes": settings.FACE_CHECK_MAX_AGE_SECONDS // 60})

@@ -18,6 +18,7 @@ from registry.applications.models import (
     Material,
     MaterialKind,
 )
+from registry.applications.rules import renewal_window
 from registry.applications.services.common import (
     NEEDS_REGISTRATION,
     active_registration,
@@ -79,6 +80,8 @@ def create_application(
     if employer is None:
         raise WorkflowError(_("请填写聘用企业。"), code="no_employer")
     specialties = validate_specialties(list(specialties))
+    if application_type == ApplicationType.RENEWAL:
+        require_renewal_window(registration, specialties, local_day(now))
     if application_type == ApplicationType.CANCELLATION:
         unknown = [c for c in specialties if c not in registered]
         if unknown:
@@ -180,11 +183,38 @@ def submit_application(*, actor, application: Application, now: datetime) -> App
     if missing:
         labels = "、".join(str(MaterialKind(kind).label) for kind in missing)
         raise WorkflowError(_("还缺少以下材料：%(materials)s。") % {"materials": labels}, code="missing_materials")
+    if application.type == ApplicationType.RENEWAL:
+        require_renewal_window(application.registration, application.specialties, local_day(now))
     try:
         check = consume_face_check(person, FacePurpose.SUBMIT, now=now, used_for=application.reference)
     except FaceCheckRequired as exc:
         raise WorkflowError(exc.message, code="face_check_required") from None
     return transition(application, Action.SUBMIT, actor=actor, now=now, details={"face_check": check.result_id[:8]})
+
+
+def _chinese_date(day) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def require_renewal_window(registration, specialties: list[str], today) -> None:
+    """Refuse a renewal outside its window (opens 90, closes 30 days before expiry), naming the window's dates."""
+    from registry.applications.services.acceptance import comparison_parameters
+
+    parameters = comparison_parameters()
+    by_code = {s.specialty: s for s in registration.active_specialties()} if registration else {}
+    for code in specialties:
+        spec = by_code.get(code)
+        if spec is None:
+            continue
+        opens, closes = renewal_window(spec.valid_to, parameters)
+        window = {"specialty": spec.get_specialty_display(), "opens": _chinese_date(opens),
+                  "closes": _chinese_date(closes), "valid_to": _chinese_date(spec.valid_to)}
+        if today < opens:
+            raise WorkflowError(_("%(specialty)s专业的有效期至%(valid_to)s，延续注册申请期为%(opens)s至%(closes)s，"
+                                  "尚未到申请期，请在申请期内提出。") % window, code="renewal_too_early")
+        if today > closes:
+            raise WorkflowError(_("%(specialty)s专业的有效期至%(valid_to)s，延续注册申请期为%(opens)s至%(closes)s，"
+                                  "已超过申请期，不能再申请延续注册。") % window, code="renewal_too_late")
 
 
 @transaction.atomic

@@ -9,13 +9,15 @@ from django.utils.translation import gettext as _
 
 from registry.applications import deadlines
 from registry.applications.errors import WorkflowError
-from registry.applications.models import Application, Registration
+from registry.applications.models import Application, ApplicationStatus, Registration
 from registry.applications.services.common import local_day, require_owner, require_reviewer, transition
 from registry.applications.services.decisions import issue_refusal_decision
 from registry.applications.services.registrations import apply_approval
 from registry.applications.signals import registration_changed
 from registry.applications.workflow import Action
 from registry.audit.log import log_action
+from registry.people.face import FaceCheckRequired, consume_face_check
+from registry.people.models import FacePurpose
 
 
 @transaction.atomic
@@ -32,12 +34,24 @@ def request_supplement(*, actor, application: Application, reason: str, now: dat
 
 @transaction.atomic
 def resubmit_supplement(*, actor, application: Application, now: datetime, note: str = "") -> Application:
-    """Hand in the supplementary material; the clock restarts with the days it had left."""
-    require_owner(actor, application)
+    """Hand in the supplementary material; the clock restarts with the days it had left.
+
+    Like every submission it needs a fresh face check of the applicant (附件二 一).
+    """
+    person = require_owner(actor, application)
+    face = {}
+    if application.status == ApplicationStatus.SUPPLEMENT:  # otherwise transition() names the illegal move
+        try:
+            check = consume_face_check(person, FacePurpose.SUBMIT, now=now, used_for=application.reference)
+        except FaceCheckRequired as exc:
+            raise WorkflowError(_("提交补正前须完成人脸识别：%(reason)s") % {"reason": exc.message},
+                                code="face_check_required") from None
+        face = {"face_check": check.result_id[:8]}
     left = application.paused_workdays_left or 0
     due_on = deadlines.resume_due(local_day(now), left)
     return transition(application, Action.RESUBMIT_SUPPLEMENT, actor=actor, now=now, reason=note,
-                       due_on=due_on, paused_workdays_left=None, details={"due_on": due_on.isoformat()})
+                       due_on=due_on, paused_workdays_left=None,
+                       details={"due_on": due_on.isoformat(), **face})
 
 
 @transaction.atomic

@@ -305,3 +305,196 @@ class TestEditing:
                                                   specialties=["10401001"], now=at(2026, 11, 2))
         page = client_for(world.registered).get(reverse("applications:edit", args=[application.pk])).content.decode()
         assert "employer_credit_code" not in page
+
+
+# --- the applicant's pages after approval, a return, a 补正 (issue 14 §1) ---------------------------------
+
+EMPTY_CARD = re.compile(r'<div class="card[^"]*">\s*</div>')
+
+
+def kind_options(page: str) -> set[str]:
+    select = re.search(r'<select name="kind"[^>]*>(.*?)</select>', page, re.S)
+    assert select, "the upload form's kind field is missing"
+    return set(re.findall(r'<option value="([^"]+)"', select.group(1)))
+
+
+class TestApplicantPages:
+    def test_an_approved_application_shows_its_registration_number_and_no_empty_card(self, world, time_machine):
+        time_machine.move_to(at(2026, 11, 26), tick=True)
+        application = under_review(world, at(2026, 11, 20))
+        from registry.applications import services
+
+        services.approve_application(actor=world.reviewer, application=application, now=at(2026, 11, 26))
+        application.refresh_from_db()
+        page = client_for(world.applicant).get(detail(application)).content.decode()
+        assert "已批准" in page
+        assert f'<dd id="registration-number">{application.registration.number}</dd>' in page
+        assert not EMPTY_CARD.search(page), "an empty card is left on the page"
+        from registry.certificates.models import Certificate
+
+        certificate = Certificate.objects.get(idempotency_key=f"approved:{application.pk}")
+        link = reverse("certificates:detail", args=[certificate.pk])
+        assert f'<a href="{link}" id="certificate-link">{certificate.serial}' in page
+        assert "撤回申请" not in page and "submit-application" not in page
+
+    def test_a_return_shows_the_reason_and_what_to_do_and_marks_it_on_my_applications(self, world, time_machine):
+        time_machine.move_to(at(2026, 11, 2), tick=True)
+        application = submitted_initial(world, at(2026, 11, 2))
+        client = client_for(world.applicant)
+        assert 'id="attention"' not in client.get(detail(application)).content.decode()
+        assert "需要您处理" not in client.get(reverse("applications:mine")).content.decode()
+        from registry.applications import services
+
+        services.return_by_employer(actor=world.operator_a, application=application, reason="劳动合同缺少盖章页",
+                                    now=at(2026, 11, 2))
+        page = client.get(detail(application)).content.decode()
+        banner = page[page.index('id="attention"'):page.index('<ol class="steps">')]
+        assert "聘用企业已退回您的申请" in banner and "劳动合同缺少盖章页" in banner and "重新提交" in banner
+        assert "需要您处理" in client.get(reverse("applications:mine")).content.decode()
+        # The employer does not get the applicant's banner.
+        assert 'id="attention"' not in client_for(world.operator_a).get(detail(application)).content.decode()
+
+    def test_a_supplement_request_shows_the_reason_and_what_is_still_missing(self, world, time_machine):
+        time_machine.move_to(at(2026, 11, 26), tick=True)
+        application = under_review(world, at(2026, 11, 20))
+        from registry.applications import services
+        from registry.applications.materials import required_materials
+
+        services.request_supplement(actor=world.reviewer, application=application, reason="请补充学历证书原件扫描件",
+                                    now=at(2026, 11, 26))
+        client = client_for(world.applicant)
+        page = client.get(detail(application)).content.decode()
+        banner = page[page.index('id="attention"'):page.index('<ol class="steps">')]
+        assert "审查部门要求补正材料" in banner and "请补充学历证书原件扫描件" in banner and "人脸识别" in banner
+        assert "学历证书" in banner
+        # Only the kinds this type needs are offered, and a kind it does not need is refused.
+        required = set(required_materials(application.type, application.change_kind))
+        assert kind_options(page) == required
+        assert len(required) < 12
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        unneeded = next(k for k, _label in Material._meta.get_field("kind").choices if k not in required)
+        client.post(reverse("applications:upload", args=[application.pk]),
+                    {"kind": unneeded, "file": SimpleUploadedFile("x.pdf", PDF_BYTES, "application/pdf")})
+        assert not application.materials.filter(kind=unneeded).exists()
+        client.post(reverse("applications:upload", args=[application.pk]),
+                    {"kind": "diploma", "file": SimpleUploadedFile("d.pdf", PDF_BYTES, "application/pdf")})
+        banner = client.get(detail(application)).content.decode()
+        banner = banner[banner.index('id="attention"'):banner.index('<ol class="steps">')]
+        assert "学历证书" not in banner.split("尚未上传的材料")[1]
+        assert "需要您处理" in client.get(reverse("applications:mine")).content.decode()
+
+    def test_resubmitting_a_supplement_needs_a_face_check(self, world, time_machine):
+        time_machine.move_to(at(2026, 11, 26), tick=True)
+        application = under_review(world, at(2026, 11, 20))
+        from registry.applications import services
+
+        services.request_supplement(actor=world.reviewer, application=application, reason="请补充学历证书",
+                                    now=at(2026, 11, 26))
+        client = client_for(world.applicant)
+        page = client.get(detail(application)).content.decode()
+        assert "purpose=submit&amp;next=" + detail(application) in page
+        response = client.post(reverse("applications:resubmit", args=[application.pk]), follow=True)
+        assert "提交补正前须完成人脸识别" in response.content.decode()
+        application.refresh_from_db()
+        assert application.status == ApplicationStatus.SUPPLEMENT
+        face(world.applicant, at(2026, 11, 26))
+        response = client.post(reverse("applications:resubmit", args=[application.pk]), follow=True)
+        assert "补正材料已提交" in response.content.decode()
+        application.refresh_from_db()
+        assert application.status == ApplicationStatus.UNDER_REVIEW
+
+    def test_a_failed_face_check_retries_towards_the_application(self, world):
+        application = draft_initial(world, at(2026, 11, 2))
+        client = client_for(world.applicant)
+        session = client.session
+        session["face_check_next"] = detail(application)
+        session.save()
+        response = client.get(reverse("people:face_return"), {"result": "not-a-signed-result", "purpose": "submit"})
+        assert response.status_code == 302
+        from urllib.parse import parse_qs, urlsplit
+
+        location = urlsplit(response["Location"])
+        assert location.path == reverse("people:face_check")
+        assert parse_qs(location.query) == {"purpose": ["submit"], "next": [detail(application)]}
+
+    def test_a_foreign_next_is_not_kept_for_the_retry(self, world):
+        client = client_for(world.applicant)
+        session = client.session
+        session["face_check_next"] = "https://evil.example/"
+        session.save()
+        response = client.get(reverse("people:face_return"), {"result": "x", "purpose": "submit"})
+        assert "evil.example" not in response["Location"]
+
+    def test_withdrawing_asks_for_confirmation_first(self, world):
+        application = draft_initial(world, at(2026, 11, 2))
+        client = client_for(world.applicant)
+        url = reverse("applications:withdraw", args=[application.pk])
+        response = client.post(url)
+        page = response.content.decode()
+        assert response.status_code == 200 and "确定要撤回申请" in page
+        assert 'name="confirm" value="yes"' in page and "csrfmiddlewaretoken" in page
+        application.refresh_from_db()
+        assert application.status == ApplicationStatus.DRAFT
+        assert client.get(url).status_code == 200
+        application.refresh_from_db()
+        assert application.status == ApplicationStatus.DRAFT
+        response = client.post(url, {"confirm": "yes"}, follow=True)
+        assert "申请已撤回" in response.content.decode()
+        application.refresh_from_db()
+        assert application.status == ApplicationStatus.WITHDRAWN
+        # Another applicant's application stays invisible.
+        assert client_for(world.outsider).post(url, {"confirm": "yes"}).status_code == 404
+
+    def test_withdrawing_needs_csrf(self, world):
+        application = draft_initial(world, at(2026, 11, 2))
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(world.applicant)
+        response = client.post(reverse("applications:withdraw", args=[application.pk]), {"confirm": "yes"})
+        assert response.status_code == 403
+        application.refresh_from_db()
+        assert application.status == ApplicationStatus.DRAFT
+
+
+class TestNewApplicationByType:
+    def test_the_type_comes_first_and_the_form_holds_only_its_fields(self, world):
+        client = client_for(world.applicant)
+        page = client.get(reverse("applications:new")).content.decode()
+        assert 'name="type"' in page and "下一步" in page
+        assert "id_cancellation_reason" not in page and "id_change_kind" not in page
+        initial = client.get(reverse("applications:new"), {"type": "initial"}).content.decode()
+        assert "id_employer_credit_code" in initial and "id_specialties" in initial
+        for other in ("id_change_kind", "id_cancellation_reason", "id_new_name", "id_new_mobile", "id_enterprise_name"):
+            assert other not in initial
+        cancellation = client.get(reverse("applications:new"), {"type": "cancellation"}).content.decode()
+        assert "id_cancellation_reason" in cancellation and "id_change_kind" not in cancellation
+        assert "id_employer_credit_code" not in cancellation
+        change = client.get(reverse("applications:new"), {"type": "change"}).content.decode()
+        assert "id_change_kind" in change and "id_specialties" not in change
+        assert "id_cancellation_reason" not in change
+
+    def test_another_types_fields_are_ignored(self, world):
+        client_for(world.applicant).post(reverse("applications:new"), {
+            "application_type": "initial", "employer_credit_code": world.enterprise_a.credit_code,
+            "specialties": ["10401001"], "cancellation_reason": "不应保存", "new_name": "不应保存"})
+        assert Application.objects.get().details == {}
+
+    def test_an_unknown_credit_code_gets_exactly_one_message(self, world):
+        response = client_for(world.applicant).post(reverse("applications:new"), {
+            "application_type": "initial", "employer_credit_code": "91500000MA00000000", "specialties": ["10401001"]})
+        page = response.content.decode()
+        assert page.count('<ul class="errorlist') == 1
+        assert "未找到该统一社会信用代码对应的企业" in page and "请填写聘用企业的统一社会信用代码" not in page
+
+    def test_a_post_without_a_type_goes_back_to_choosing_it(self, world):
+        response = client_for(world.applicant).post(reverse("applications:new"), {"application_type": "nonsense"})
+        assert response.status_code == 200 and "请先选择申请类型" in response.content.decode()
+        assert not Application.objects.exists()
+
+    def test_a_renewal_outside_its_window_is_refused_on_creation_with_the_dates(self, world, time_machine):
+        time_machine.move_to(at(2026, 6, 1), tick=True)
+        response = client_for(world.registered).post(reverse("applications:new"), {
+            "application_type": "renewal", "specialties": ["10401001"]})
+        page = response.content.decode()
+        assert "尚未到申请期" in page and "2026年10月2日至2026年12月1日" in page
+        assert not Application.objects.exists()

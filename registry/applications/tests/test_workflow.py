@@ -30,6 +30,7 @@ from registry.applications.tests.conftest import (
     reported,
     submitted_initial,
     under_review,
+    upload_all,
 )
 from registry.audit.models import AuditEvent
 from registry.people.models import FaceCheck
@@ -384,8 +385,14 @@ class TestReview:
             services.approve_application(actor=world.reviewer, application=application, now=at(2026, 11, 27))
         services.add_material(actor=world.applicant, application=application, kind="diploma",
                               data=PDF_BYTES, original_name="diploma.pdf", now=at(2026, 12, 7))
+        with pytest.raises(WorkflowError) as err:  # every submission needs a fresh face check (附件二 一)
+            services.resubmit_supplement(actor=world.applicant, application=application, now=at(2026, 12, 7))
+        assert err.value.code == "face_check_required" and "提交补正前须完成人脸识别" in err.value.message
+        assert Application.objects.get(pk=application.pk).status == ApplicationStatus.SUPPLEMENT
+        face(world.applicant, at(2026, 12, 7))
         services.resubmit_supplement(actor=world.applicant, application=application, now=at(2026, 12, 7))
         assert application.status == ApplicationStatus.UNDER_REVIEW
+        assert FaceCheck.objects.filter(person=world.applicant.person, used_at__isnull=True).count() == 0
         assert application.due_on == date(2026, 12, 17)  # eight working days after Monday 7 Dec
         actions = list(application.transitions.values_list("action", flat=True))
         assert actions[-2:] == ["request_supplement", "resubmit_supplement"]
@@ -421,12 +428,40 @@ class TestRegistrationChanges:
         assert (spec.valid_from, spec.valid_to) == (date(2027, 1, 1), date(2029, 12, 31))
         assert registration.number == "渝2502020202300001"
 
-    def test_renewal_outside_the_window_is_not_accepted(self, world):
-        now = at(2026, 12, 10)  # later than 30 days before expiry
-        application = reported(world.registered, world.operator_a, now, application_type=ApplicationType.RENEWAL,
-                               specialties=[Specialty.BUILDING])
-        assert application.status == ApplicationStatus.NOT_ACCEPTED
-        assert "renewal.too_late" in {f["code"] for f in application.comparison if not f["passed"]}
+    # 李四's 建筑工程 runs to 2026-12-31: the renewal window is 2 Oct (90 days before) to 1 Dec (30 days before).
+    def test_renewal_after_the_window_cannot_be_created(self, world):
+        with pytest.raises(WorkflowError) as err:
+            services.create_application(actor=world.registered, application_type=ApplicationType.RENEWAL,
+                                        specialties=[Specialty.BUILDING], now=at(2026, 12, 10))
+        assert err.value.code == "renewal_too_late"
+        assert "2026年10月2日至2026年12月1日" in err.value.message and "已超过申请期" in err.value.message
+        assert not Application.objects.filter(person=world.registered.person).exists()
+
+    def test_renewal_before_the_window_cannot_be_created(self, world):
+        with pytest.raises(WorkflowError) as err:
+            services.create_application(actor=world.registered, application_type=ApplicationType.RENEWAL,
+                                        specialties=[Specialty.BUILDING], now=at(2026, 10, 1))
+        assert err.value.code == "renewal_too_early"
+        assert "2026年10月2日至2026年12月1日" in err.value.message and "尚未到申请期" in err.value.message
+        assert not Application.objects.filter(person=world.registered.person).exists()
+
+    def test_renewal_on_the_windows_first_and_last_day_is_allowed(self, world):
+        first = services.create_application(actor=world.registered, application_type=ApplicationType.RENEWAL,
+                                            specialties=[Specialty.BUILDING], now=at(2026, 10, 2))
+        services.withdraw_application(actor=world.registered, application=first, now=at(2026, 10, 2))
+        last = reported(world.registered, world.operator_a, at(2026, 12, 1), application_type=ApplicationType.RENEWAL,
+                        specialties=[Specialty.BUILDING])
+        assert last.status == ApplicationStatus.PENDING_ACCEPTANCE
+
+    def test_renewal_submitted_after_the_window_is_refused(self, world):
+        application = services.create_application(actor=world.registered, application_type=ApplicationType.RENEWAL,
+                                                  specialties=[Specialty.BUILDING], now=at(2026, 11, 30))
+        upload_all(world.registered, application, at(2026, 11, 30))
+        face(world.registered, at(2026, 12, 2))
+        with pytest.raises(WorkflowError) as err:
+            services.submit_application(actor=world.registered, application=application, now=at(2026, 12, 2))
+        assert err.value.code == "renewal_too_late" and "2026年12月1日" in err.value.message
+        assert Application.objects.get(pk=application.pk).status == ApplicationStatus.DRAFT
 
     def test_add_specialty_keeps_the_others(self, world):
         registration = self._through_review(world, world.registered, world.operator_a, ApplicationType.ADD_SPECIALTY,

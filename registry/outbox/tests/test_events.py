@@ -10,7 +10,7 @@ from django.urls import reverse
 from registry.applications import services
 from registry.applications.models import Application, ApplicationStatus
 from registry.applications.signals import registration_changed
-from registry.applications.tests.conftest import at, submitted_initial, under_review
+from registry.applications.tests.conftest import at, face, submitted_initial, under_review
 from registry.outbox.models import Kind, Notice, OutboxMessage, Subscription
 from registry.people.models import Person
 
@@ -32,7 +32,7 @@ def marked(client, user, url_name: str, application) -> bool:
     client.force_login(user)
     page = client.get(reverse(url_name)).content.decode()
     row = page.split(f"{application.reference}</a>", 1)[1].split("</tr>", 1)[0]
-    return "待办理" in row
+    return 'class="badge needs-action"' in row  # 待办理 (employer) or 需要您处理 (applicant)
 
 
 class TestNotices:
@@ -66,6 +66,7 @@ class TestNotices:
         assert text == f"您的申请{application.reference}需补正材料：学历证书扫描件不清晰。请于2026年11月13日前登录系统补正。"
         assert marked(client, world.applicant, "applications:mine", application)
         application.refresh_from_db()
+        face(world.applicant, at(2026, 11, 9))
         services.resubmit_supplement(actor=world.applicant, application=application, now=at(2026, 11, 9))
         assert not marked(client, world.applicant, "applications:mine", application)
 

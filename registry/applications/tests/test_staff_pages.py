@@ -247,3 +247,11 @@ class TestAuditInTheAdmin:
         assert "添加经办人" in page
         for english in (">At<", ">Actor<", ">Target type<", ">Ip address<"):
             assert english not in page
+
+
+def test_the_header_never_shows_a_digest_account_name(world):
+    from registry.testing import make_user
+    user = make_user("ykb-feedbeef00112233", "applicant", password=None)
+    page = client_for(user).get(reverse("applications:mine")).content.decode()
+    assert "ykb-feedbeef" not in page
+    assert "渝快办用户（未登记姓名）（申请人）" in page

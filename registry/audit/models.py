@@ -11,15 +11,16 @@ from django.utils.translation import gettext_lazy as _
 class AuditEvent(models.Model):
     """One line of the append-only audit log: who did what to which object, when and from where."""
 
-    at = models.DateTimeField(default=timezone.now, db_index=True)
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("操作人"),
     )
-    action = models.CharField(max_length=100, db_index=True)  # dotted code, e.g. applications.application.approved
-    target_type = models.CharField(max_length=50, blank=True)
-    target_id = models.CharField(max_length=50, blank=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    details = models.JSONField(default=dict, blank=True)
+    action = models.CharField(_("操作"), max_length=100, db_index=True)  # dotted code, e.g. applications.application.approved
+    target_type = models.CharField(_("对象类型"), max_length=50, blank=True)
+    target_id = models.CharField(_("对象编号"), max_length=50, blank=True)
+    ip_address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+    details = models.JSONField(_("详情"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("审计日志")

@@ -233,3 +233,25 @@ class TestRefusalDecisionInTheAdmin:
         assert "渝建二建不许〔2026〕0001号" in page
         assert "不予许可决定书" in page
         assert client.get(reverse("admin:applications_refusaldecision_add")).status_code == 403
+
+
+class TestAuditInTheAdmin:
+    def test_the_audit_changelist_has_chinese_columns_and_action_labels(self, world, clock_now):
+        from registry.audit.log import log_action
+        log_action("people.operator.added", now=clock_now, actor=world.operator_a, details={})
+        world.admin.is_staff = True
+        world.admin.save()
+        page = client_for(world.admin).get(reverse("admin:audit_auditevent_changelist")).content.decode()
+        for heading in ("时间", "操作人", "操作", "对象类型", "对象编号", "来源地址"):
+            assert f">{heading}</a>" in page or f">{heading}<" in page
+        assert "添加经办人" in page
+        for english in (">At<", ">Actor<", ">Target type<", ">Ip address<"):
+            assert english not in page
+
+
+def test_the_header_never_shows_a_digest_account_name(world):
+    from registry.testing import make_user
+    user = make_user("ykb-feedbeef00112233", "applicant", password=None)
+    page = client_for(user).get(reverse("applications:mine")).content.decode()
+    assert "ykb-feedbeef" not in page
+    assert "渝快办用户（未登记姓名）（申请人）" in page

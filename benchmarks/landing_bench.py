@@ -28,6 +28,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,7 +97,8 @@ for link in links:
 
 def wrk(port: int, path: str, script: Path | None, seconds: float, connections: int) -> dict:
     """Run wrk; return requests/s, p50/p90/p99 in ms, non-2xx answers and socket errors, and the load average."""
-    args = ["wrk", "-t2", f"-c{connections}", f"-d{seconds:.0f}s", "--latency", "--timeout", "5s"]
+    args = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds:.0f}s", "--latency", "--timeout", "5s",
+            "-H", "X-Forwarded-Proto: https"]  # as nginx sends it: no redirect to https
     if script:
         args += ["-s", str(script)]
     out = subprocess.run([*args, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True,
@@ -131,12 +133,12 @@ def main() -> None:
     key = PRODUCTION_ENV["CERTIFICATE_VERIFICATION_KEY"]
     base = {**os.environ, "DATABASE_URL": url, "REGISTRY_VAR_DIR": str(state),
             "DJANGO_SETTINGS_MODULE": "registry.settings", "CERTIFICATE_VERIFICATION_KEY": key,
-            "CERTIFICATE_VERIFY_BASE_URL": "http://127.0.0.1"}
+            "CERTIFICATE_VERIFY_BASE_URL": "http://127.0.0.1/certificates/verify"}
     # The demo (its seal key, its simulators) builds the data; production settings serve it.
     demo = {**base, "DEBUG": "true", "DEMO_MODE": "true"}
     production = {**base, **PRODUCTION_ENV, "ALLOWED_HOSTS": "127.0.0.1", "LOG_FORMAT": "json",
                   "CACHE_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
-                  "VERIFY_RATE_PER_MINUTE": str(10**9), "WEB_CONCURRENCY": args.workers,
+                  "BEHIND_TLS_PROXY": "true", "TRUSTED_PROXIES": "127.0.0.1", "VERIFY_RATE_PER_MINUTE": str(10**9), "WEB_CONCURRENCY": args.workers,
                   "GUNICORN_THREADS": args.threads, "GUNICORN_MAX_REQUESTS": args.max_requests}
     admin_sql(url, f'DROP DATABASE IF EXISTS "{name}"')
     admin_sql(url, f'CREATE DATABASE "{name}"')
@@ -150,12 +152,19 @@ def main() -> None:
         paths.write_text("\n".join(links) + "\n", encoding="utf-8")
         script = state / "cycle.lua"
         script.write_text(LUA % paths, encoding="utf-8")
+        subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=production,
+                       check=True)  # the pages name hashed static files
         port = free_port()
         log = (state / "server.log").open("w")
         server = subprocess.Popen([str(Path(sys.executable).with_name("gunicorn")), "-c", "deploy/gunicorn.conf.py"],
                                   cwd=ROOT, env={**production, "GUNICORN_BIND": f"127.0.0.1:{port}"},
                                   stdout=log, stderr=log)
         wait_until_up(port, server)
+        for path in (links[0], links[-1]):  # the links are the live page of a valid certificate
+            request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"X-Forwarded-Proto": "https"})
+            with urllib.request.urlopen(request, timeout=10) as response:
+                if 'data-code="valid"' not in response.read().decode():
+                    raise SystemExit(f"{path} is not a valid certificate's landing page")
         pages = {"landing page": (links[0], script), "/healthz": ("/healthz", None)}
         for path, lua in pages.values():
             wrk(port, path, lua, 2, args.connections)  # warm-up: every worker has its URLconf and templates

@@ -22,8 +22,7 @@ keepalive = 5
 # A worker is replaced after this many requests, so a slow leak cannot grow without bound.
 # A worker is replaced after this many requests (a leak guard). Its successor imports the application
 # anew (about a second on this machine, no preload so that HUP loads new code): at 2,000 a worker under
-# 500 requests/s restarted every 4 s and the landing page's p99 went past a second
-# (benchmarks/landing_bench.py). 0 never replaces a worker.
+# a few hundred requests/s restarted every few seconds (benchmarks/landing_bench.py). 0 never replaces one.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS") or 100_000)
 max_requests_jitter = max_requests // 10
 # Only the local proxy may say the request came over TLS.

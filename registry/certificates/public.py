@@ -62,8 +62,10 @@ def verify_link(public_id: str, check: str, *, now: datetime) -> tuple[Answer, P
     if not verify_check_value(public_id, check, settings.CERTIFICATE_VERIFICATION_KEY):
         return answer(Outcome.CHECK_FAILED, as_of=now), None
     try:
-        certificate = (Certificate.objects.select_related("superseded_by")
-                       .filter(public_id=public_id).first())
+        # public_id is unique: get() needs no ORDER BY (first() would order by pk and compile it each time).
+        certificate = Certificate.objects.select_related("superseded_by").get(public_id=public_id)
+    except Certificate.DoesNotExist:
+        certificate = None
     except DatabaseError:
         return answer(Outcome.STATUS_UNAVAILABLE, as_of=now), None
     if certificate is None:

@@ -176,6 +176,8 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=30)
         admin_sql(url, f'DROP DATABASE IF EXISTS "{name}"')
+        if not os.environ.get("KEEP_BENCH_STATE"):  # its server.log is kept with KEEP_BENCH_STATE=1
+            shutil.rmtree(state, ignore_errors=True)
     report(results, args)
 
 

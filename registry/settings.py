@@ -173,6 +173,8 @@ CERTIFICATE_SEAL_FILE = env_str("CERTIFICATE_SEAL_FILE", "")
 CERTIFICATE_TRUST_ROOTS_FILE = env_str("CERTIFICATE_TRUST_ROOTS_FILE", "")
 # Verification requests (the QR landing page) one client address may make per minute.
 VERIFY_RATE_PER_MINUTE = env_int("VERIFY_RATE_PER_MINUTE", 60)
+# The largest certificate file the public upload check accepts (refused by its size before it is read).
+VERIFY_UPLOAD_MAX_BYTES = env_int("VERIFY_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 # Where sealed files are kept: "local" (a private folder) or "s3" (an S3-compatible bucket, django-storages).
 CERTIFICATE_STORAGE = env_str("CERTIFICATE_STORAGE", "local")
 CERTIFICATE_STORAGE_ROOT = Path(env_str("CERTIFICATE_STORAGE_ROOT") or str(VAR_DIR / "certificates"))

@@ -182,8 +182,7 @@ def upload_check(request: HttpRequest):
     try:
         size = declared_size(request)
         if size is not None and size > service.max_bytes() + 64 * 1024:
-            raise service.UploadRefused(service.TOO_LARGE,
-                                        f"文件过大：上传的电子证书不能超过 {service.max_bytes() // (1024 * 1024)} MB。")
+            raise service.too_large()
         upload = request.FILES.get("file") if request.content_type == "multipart/form-data" else None
         if upload is None:
             raise service.UploadRefused(service.NO_FILE, "请选择要核验的电子证书文件（.ofd）。")

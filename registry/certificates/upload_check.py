@@ -117,14 +117,21 @@ def max_bytes() -> int:
     return settings.VERIFY_UPLOAD_MAX_BYTES
 
 
+def too_large() -> UploadRefused:
+    """Return the refusal of an upload over the limit, the limit in MB (or KB below one MB)."""
+    limit = max_bytes()
+    shown = f"{limit / (1024 * 1024):g} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
+    return UploadRefused(TOO_LARGE, f"文件过大：上传的电子证书不能超过 {shown}。")
+
+
 def read_upload(upload: IO[bytes], size: int | None) -> bytes:
     """Return an upload's bytes, refusing it by its declared size before reading, and never reading more."""
     limit = max_bytes()
     if size is not None and size > limit:
-        raise UploadRefused(TOO_LARGE, f"文件过大：上传的电子证书不能超过 {limit // (1024 * 1024)} MB。")
+        raise too_large()
     data = upload.read(limit + 1)
     if len(data) > limit:
-        raise UploadRefused(TOO_LARGE, f"文件过大：上传的电子证书不能超过 {limit // (1024 * 1024)} MB。")
+        raise too_large()
     if not data:
         raise UploadRefused(NO_FILE, "请选择要核验的电子证书文件（.ofd）。")
     return data
@@ -139,7 +146,7 @@ def chinese_steps(report: Report) -> list[CheckStep]:
 def check_upload(data: bytes, *, now: datetime) -> UploadCheck:
     """Return the answer for an uploaded certificate file: its seals, then the stored certificate's live status."""
     if len(data) > max_bytes():
-        raise UploadRefused(TOO_LARGE, f"文件过大：上传的电子证书不能超过 {max_bytes() // (1024 * 1024)} MB。")
+        raise too_large()
     digest = hashlib.sha256(data).hexdigest()
     try:
         report = verify_ofd(data, trust_roots=trust_roots(), strict=True)

@@ -215,9 +215,7 @@ def upload_check(request):
         try:
             size = declared_size(request)
             if size is not None and size > upload_check_service.max_bytes() + 64 * 1024:
-                raise upload_check_service.UploadRefused(
-                    upload_check_service.TOO_LARGE,
-                    f"文件过大：上传的电子证书不能超过 {upload_check_service.max_bytes() // (1024 * 1024)} MB。")
+                raise upload_check_service.too_large()
             upload = request.FILES.get("file")
             if upload is None:
                 raise upload_check_service.UploadRefused(upload_check_service.NO_FILE,

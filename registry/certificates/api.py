@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.http import HttpRequest
-from ninja import NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.errors import HttpError, ValidationError
 
 from registry import clock
@@ -86,8 +86,8 @@ class ErrorOut(Schema):
 
 
 class SearchIn(Schema):
-    registration_number: str
-    name: str
+    registration_number: str = Field(min_length=1, max_length=20, description="注册编号（如“渝2502021202300001”）")
+    name: str = Field(min_length=1, max_length=50, description="姓名（完全一致）")
 
 
 RATE_LIMITED = {"code": "rate_limited", "message": "查询过于频繁，请一分钟后再试。"}
@@ -135,24 +135,24 @@ _ERRORS = {400: ErrorOut, 413: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 def certificate_status(request: HttpRequest, public_id: str, c: str = ""):
     """The answer of a certificate's verification link (its public id and check value ``c``)."""
     if _limited(request):
-        return 429, RATE_LIMITED
+        return Status(429, RATE_LIMITED)
     result, view = public.verify_link(public_id, c, now=clock.now())
     certificate = Certificate.objects.filter(public_id=public_id).first() if view is not None else None
-    return 200, {"answer": _answer(result), "certificate": _certificate(certificate, view)}
+    return Status(200, {"answer": _answer(result), "certificate": _certificate(certificate, view)})
 
 
 def _search(request: HttpRequest, registration_number: str, name: str):
     if _limited(request):
-        return 429, RATE_LIMITED
+        return Status(429, RATE_LIMITED)
     form = RegistrySearchForm({"registration_number": registration_number, "name": name})
     if not form.is_valid():
         message = next(iter(form.errors.values()))[0]
-        return 400, {"code": "invalid_input", "message": message}
+        return Status(400, {"code": "invalid_input", "message": message})
     found = public.search_registry(form.cleaned_data["registration_number"], form.cleaned_data["name"])
     if found is None:
-        return 200, {"found": False}
-    return 200, {"found": True, "answer": _answer(public.status_answer(found, now=clock.now())),
-                 "certificate": _certificate(found)}
+        return Status(200, {"found": False})
+    return Status(200, {"found": True, "answer": _answer(public.status_answer(found, now=clock.now())),
+                         "certificate": _certificate(found)})
 
 
 @api.get("/search", response={200: SearchOut, **_ERRORS}, summary="按注册编号和姓名查询")
@@ -178,7 +178,7 @@ def upload_check(request: HttpRequest):
     from registry.certificates.views import declared_size
 
     if _limited(request):
-        return 429, RATE_LIMITED
+        return Status(429, RATE_LIMITED)
     try:
         size = declared_size(request)
         if size is not None and size > service.max_bytes() + 64 * 1024:
@@ -188,6 +188,6 @@ def upload_check(request: HttpRequest):
             raise service.UploadRefused(service.NO_FILE, "请选择要核验的电子证书文件（.ofd）。")
         result = service.check_upload(service.read_upload(upload, upload.size), now=clock.now())
     except service.UploadRefused as exc:
-        return (413 if exc.code == service.TOO_LARGE else 400), {"code": exc.code, "message": exc.message}
-    return 200, {"answer": _answer(result.answer), "certificate": _certificate(result.certificate),
-                 "steps": [step.to_dict() for step in result.steps]}
+        return Status(413 if exc.code == service.TOO_LARGE else 400, {"code": exc.code, "message": exc.message})
+    return Status(200, {"answer": _answer(result.answer), "certificate": _certificate(result.certificate),
+                         "steps": [step.to_dict() for step in result.steps]})

@@ -186,6 +186,8 @@ VERIFY_RATE_PER_MINUTE = env_int("VERIFY_RATE_PER_MINUTE", 60)
 # worker counts the same rate limit ("ratelimit", its own key prefix) and sees the same cached documents.
 CACHE_URL = env_str("CACHE_URL") or "locmem://"
 CACHES = {"default": parse_cache_url(CACHE_URL), "ratelimit": parse_cache_url(CACHE_URL, key_prefix="ratelimit")}
+# The largest certificate file the public upload check accepts (refused by its size before it is read).
+VERIFY_UPLOAD_MAX_BYTES = env_int("VERIFY_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 # Where sealed files are kept: "local" (a private folder) or "s3" (an S3-compatible bucket, django-storages).
 CERTIFICATE_STORAGE = env_str("CERTIFICATE_STORAGE", "local")
 CERTIFICATE_STORAGE_ROOT = Path(env_str("CERTIFICATE_STORAGE_ROOT") or str(VAR_DIR / "certificates"))

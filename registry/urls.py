@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from registry import views
+from registry.certificates.api import api
 from registry.ops import health
 
 urlpatterns = [
@@ -17,6 +18,7 @@ urlpatterns = [
     path("applications/", include("registry.applications.urls")),
     path("audit/", include("registry.audit.urls")),
     path("certificates/", include("registry.certificates.urls")),
+    path("api/", api.urls),
     path("", include("registry.people.urls")),
     path("outbox/", include("registry.outbox.urls")),
     path("admin/", admin.site.urls),

@@ -71,7 +71,7 @@ class Certificate(models.Model):
     storage_name = models.CharField(max_length=200, unique=True)
     size = models.PositiveIntegerField()
     sm3 = models.CharField(max_length=64)
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(max_length=64, db_index=True)  # the upload check finds a file by it
 
     issued_at = models.DateTimeField(_("签发时间"))
     sealed_at = models.DateTimeField()

@@ -14,4 +14,5 @@ urlpatterns = [
     # answers a malformed one itself, never with a 404 that would hint at which ids exist.
     path("verify/<str:public_id>", views.verify, name="verify"),
     path("search/", views.registry_search, name="search"),
+    path("check/", views.upload_check, name="check"),
 ]

@@ -16,12 +16,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from registry import clock
 from registry.applications.models import Registration, RegistrationStatus
 from registry.audit.log import client_ip
 from registry.certificates import public, services
+from registry.certificates import upload_check as upload_check_service
 from registry.certificates.access import certificates_of, get_certificate_for
 from registry.certificates.forms import ClaimForm, RegistrySearchForm
 from registry.certificates.models import CertificateStatus
@@ -196,5 +197,43 @@ def registry_search(request):
                 context.update(found=public.public_view(found), link=public.link_of(found),
                                answer=public.status_answer(found, now=clock.now()))
     response = render(request, "certificates/search.html", context, status=400 if form.is_bound and not form.is_valid() else 200)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def declared_size(request) -> int | None:
+    """Return the request body's declared length (what an upload is refused by before it is read)."""
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return None
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def upload_check(request):
+    """The public upload check: anyone uploads a certificate file and sees each check and the live answer."""
+    context: dict = {}
+    status = 200
+    if request.method == "POST":
+        if _over_rate(request):
+            return _too_many(request)
+        try:
+            size = declared_size(request)
+            if size is not None and size > upload_check_service.max_bytes() + 64 * 1024:
+                raise upload_check_service.too_large()
+            upload = request.FILES.get("file")
+            if upload is None:
+                raise upload_check_service.UploadRefused(upload_check_service.NO_FILE,
+                                                         "请选择要核验的电子证书文件（.ofd）。")
+            data = upload_check_service.read_upload(upload, upload.size)
+            result = upload_check_service.check_upload(data, now=clock.now())
+        except upload_check_service.UploadRefused as exc:
+            context["refused"] = exc
+            status = 413 if exc.code == upload_check_service.TOO_LARGE else 400
+        else:
+            context.update(result=result, answer=result.answer, certificate=result.public,
+                           link=public.link_of(result.certificate) if result.certificate else None)
+    response = render(request, "certificates/check.html", context, status=status)
     response["Cache-Control"] = "no-store"
     return response

@@ -43,9 +43,9 @@ def concrete(route: str, numbers: dict[str, int]) -> list[str]:
     route = route.lstrip("^").rstrip("$")
     real = re.sub(r"<int:(\w+)>", lambda m: str(numbers.get(m.group(1), 1)), route)
     real = re.sub(r"<slug:\w+>", "licence", real)
-    real = re.sub(r"<str:\w+>", "K7Q2M9X4TZ8WD3FA", real)
+    real = re.sub(r"<(?:str:)?\w+>", "K7Q2M9X4TZ8WD3FA", real)  # ninja routes name no converter
     absurd = re.sub(r"<int:\w+>", "9" * 25, route)
-    absurd = re.sub(r"<(?:slug|str):\w+>", "x" * 300, absurd)
+    absurd = re.sub(r"<(?:(?:slug|str):)?\w+>", "x" * 300, absurd)
     return ["/" + path for path in dict.fromkeys([real, absurd]) if "<" not in path]
 
 

@@ -2,7 +2,8 @@
 
 ``record_check`` is what every channel (QR page, registry search, upload, API, receipt) calls after it
 has its answer. It is one statement -- an INSERT that on conflict adds one to the day's counter -- and
-it never raises: a failure to count is logged without personal data and the answer goes out anyway.
+it never raises: a failure to count is logged without personal data and the answer goes out anyway (it
+runs in a savepoint, so on PostgreSQL a failed INSERT does not poison the request's transaction).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 
 from registry.certificates.models import Certificate, CheckChannel, VerificationCheck
 from registry.certificates.outcomes import Outcome
@@ -27,7 +28,7 @@ def record_check(certificate: Certificate, *, channel: CheckChannel | str, outco
     day = now.astimezone(LOCAL_ZONE).date()
     try:
         channel, outcome = CheckChannel(channel).value, Outcome(outcome).value
-        with connection.cursor() as cursor:
+        with transaction.atomic(), connection.cursor() as cursor:  # a savepoint: a failure leaves the request usable
             cursor.execute(
                 f"INSERT INTO {table} (certificate_id, day, channel, outcome, count) "  # noqa: S608 (our own table name)
                 "VALUES (%s, %s, %s, %s, 1) "

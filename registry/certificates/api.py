@@ -16,10 +16,10 @@ from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.errors import HttpError, ValidationError
 
 from registry import clock
-from registry.certificates import public
+from registry.certificates import checks, public
 from registry.certificates import upload_check as service
 from registry.certificates.forms import RegistrySearchForm
-from registry.certificates.models import Certificate
+from registry.certificates.models import Certificate, CheckChannel
 from registry.certificates.outcomes import Answer
 from registry.certificates.public import PublicView
 
@@ -136,9 +136,11 @@ def certificate_status(request: HttpRequest, public_id: str, c: str = ""):
     """The answer of a certificate's verification link (its public id and check value ``c``)."""
     if _limited(request):
         return Status(429, RATE_LIMITED)
-    result, view = public.verify_link(public_id, c, now=clock.now())
-    certificate = Certificate.objects.filter(public_id=public_id).first() if view is not None else None
-    return Status(200, {"answer": _answer(result), "certificate": _certificate(certificate, view)})
+    now = clock.now()
+    result, certificate = public.resolve_link(public_id, c, now=now)
+    if certificate is not None:
+        checks.record_check(certificate, channel=CheckChannel.API, outcome=result.outcome, now=now)
+    return Status(200, {"answer": _answer(result), "certificate": _certificate(certificate)})
 
 
 def _search(request: HttpRequest, registration_number: str, name: str):
@@ -151,8 +153,10 @@ def _search(request: HttpRequest, registration_number: str, name: str):
     found = public.search_registry(form.cleaned_data["registration_number"], form.cleaned_data["name"])
     if found is None:
         return Status(200, {"found": False})
-    return Status(200, {"found": True, "answer": _answer(public.status_answer(found, now=clock.now())),
-                         "certificate": _certificate(found)})
+    now = clock.now()
+    result = public.status_answer(found, now=now)
+    checks.record_check(found, channel=CheckChannel.API, outcome=result.outcome, now=now)
+    return Status(200, {"found": True, "answer": _answer(result), "certificate": _certificate(found)})
 
 
 @api.get("/search", response={200: SearchOut, **_ERRORS}, summary="按注册编号和姓名查询")
@@ -189,5 +193,8 @@ def upload_check(request: HttpRequest):
         result = service.check_upload(service.read_upload(upload, upload.size), now=clock.now())
     except service.UploadRefused as exc:
         return Status(413 if exc.code == service.TOO_LARGE else 400, {"code": exc.code, "message": exc.message})
+    if result.certificate is not None:
+        checks.record_check(result.certificate, channel=CheckChannel.API, outcome=result.answer.outcome,
+                            now=result.answer.as_of)
     return Status(200, {"answer": _answer(result.answer), "certificate": _certificate(result.certificate),
                          "steps": [step.to_dict() for step in result.steps]})

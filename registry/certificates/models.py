@@ -132,3 +132,33 @@ class CertificateTransition(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("certificate transitions are append-only")
+
+
+class CheckChannel(models.TextChoices):
+    QR = "qr", _("扫码核验")
+    SEARCH = "search", _("注册信息查询")
+    UPLOAD = "upload", _("上传文件核验")
+    API = "api", _("接口核验")
+    RECEIPT = "receipt", _("核验回执")
+
+
+class VerificationCheck(models.Model):
+    """How many times a certificate was checked on one day, through one channel, with one outcome.
+
+    A counter row per (certificate, day, channel, outcome) rather than a row per check: the QR page
+    under load adds one UPDATE, never a growing table, and nothing about the scanner is kept (no
+    address, no user agent, no time finer than the day) -- the holder learns when and how, never who.
+    """
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="checks")
+    day = models.DateField(_("日期"))
+    channel = models.CharField(_("核验渠道"), max_length=16, choices=CheckChannel.choices)
+    outcome = models.CharField(_("核验结果"), max_length=32)
+    count = models.PositiveIntegerField(_("次数"), default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["certificate", "day", "channel", "outcome"],
+                                    name="uniq_check_counter"),
+        ]
+        indexes = [models.Index(fields=["certificate", "-day"])]

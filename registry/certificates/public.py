@@ -57,6 +57,12 @@ def link_of(certificate: Certificate) -> str:
 
 def verify_link(public_id: str, check: str, *, now: datetime) -> tuple[Answer, PublicView | None]:
     """Return the live answer for a verification link and, for a known certificate, its public data."""
+    result, certificate = resolve_link(public_id, check, now=now)
+    return result, public_view(certificate) if certificate is not None else None
+
+
+def resolve_link(public_id: str, check: str, *, now: datetime) -> tuple[Answer, Certificate | None]:
+    """Return the live answer for a verification link and the certificate it names, when known."""
     if not PUBLIC_ID.fullmatch(public_id or "") or not re.fullmatch(r"[A-Za-z2-7]{1,16}", check or ""):
         return answer(Outcome.MALFORMED_LINK, as_of=now), None
     if not verify_check_value(public_id, check, settings.CERTIFICATE_VERIFICATION_KEY):
@@ -70,7 +76,7 @@ def verify_link(public_id: str, check: str, *, now: datetime) -> tuple[Answer, P
         return answer(Outcome.STATUS_UNAVAILABLE, as_of=now), None
     if certificate is None:
         return answer(Outcome.UNKNOWN_CERTIFICATE, as_of=now), None
-    return status_answer(certificate, now=now), public_view(certificate)
+    return status_answer(certificate, now=now), certificate
 
 
 def status_answer(certificate: Certificate, *, now: datetime) -> Answer:

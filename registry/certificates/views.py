@@ -21,11 +21,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from registry import clock
 from registry.applications.models import Registration, RegistrationStatus
 from registry.audit.log import client_ip
-from registry.certificates import public, services
+from registry.certificates import checks, public, services
 from registry.certificates import upload_check as upload_check_service
 from registry.certificates.access import certificates_of, get_certificate_for
 from registry.certificates.forms import ClaimForm, RegistrySearchForm
-from registry.certificates.models import CertificateStatus
+from registry.certificates.models import CertificateStatus, CheckChannel
 from registry.certificates.preview import render_preview
 from registry.certificates.sealing import certificate_storage
 from registry.people.access import require_recent_auth
@@ -75,6 +75,7 @@ def certificate_detail(request, pk: int):
         "transitions": certificate.transitions.all(),
         "face_ready": _has_face_check(_person(request), FacePurpose.DOWNLOAD),
         "face_url": _face_url(FacePurpose.DOWNLOAD, next_url),
+        "check_stats": checks.statistics(certificate, now=clock.now()),
     })
 
 
@@ -176,8 +177,14 @@ def verify(request, public_id: str):
     """The QR code's landing page: the certificate's live status and its public data, for anyone."""
     if _over_rate(request):
         return _too_many(request)
-    result, view = public.verify_link(public_id, request.GET.get("c", ""), now=clock.now())
-    response = render(request, "certificates/verify.html", {"answer": result, "certificate": view})
+    now = clock.now()
+    result, certificate = public.resolve_link(public_id, request.GET.get("c", ""), now=now)
+    view = None
+    if certificate is not None:
+        view = public.public_view(certificate)
+        checks.record_check(certificate, channel=CheckChannel.QR, outcome=result.outcome, now=now)
+    response = render(request, "certificates/verify.html", {
+        "answer": result, "certificate": view, "public_id": public_id, "check": request.GET.get("c", "")})
     response["Cache-Control"] = "max-age=5"  # live status: a change shows within seconds
     return response
 
@@ -194,8 +201,10 @@ def registry_search(request):
             found = public.search_registry(form.cleaned_data["registration_number"], form.cleaned_data["name"])
             context["searched"] = True
             if found is not None:
-                context.update(found=public.public_view(found), link=public.link_of(found),
-                               answer=public.status_answer(found, now=clock.now()))
+                now = clock.now()
+                result = public.status_answer(found, now=now)
+                context.update(found=public.public_view(found), link=public.link_of(found), answer=result)
+                checks.record_check(found, channel=CheckChannel.SEARCH, outcome=result.outcome, now=now)
     response = render(request, "certificates/search.html", context, status=400 if form.is_bound and not form.is_valid() else 200)
     response["Cache-Control"] = "no-store"
     return response
@@ -232,6 +241,9 @@ def upload_check(request):
             context["refused"] = exc
             status = 413 if exc.code == upload_check_service.TOO_LARGE else 400
         else:
+            if result.certificate is not None:
+                checks.record_check(result.certificate, channel=CheckChannel.UPLOAD, outcome=result.answer.outcome,
+                                    now=result.answer.as_of)
             context.update(result=result, answer=result.answer, certificate=result.public,
                            link=public.link_of(result.certificate) if result.certificate else None)
     response = render(request, "certificates/check.html", context, status=status)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -66,10 +67,25 @@ def system_env(var_dir: Path, url: str) -> dict[str, str]:
 CLOCK_ENV = "REGISTRY_TEST_CLOCK_SHIFT_DAYS"
 
 
+def read_one(system: DemoSystem, query: str, *args):
+    """Return the first column of the first row a read-only query of the started system's database gives."""
+    with sqlite3.connect(f"file:{system.database}?mode=ro", uri=True) as db:
+        row = db.execute(query, args).fetchone()
+    assert row, f"nothing in the demo system's database for {query} {args}"
+    return row[0]
+
+
+@pytest.fixture(scope="session", params=sorted(VIEWPORTS))
+def viewport(request) -> str:
+    """Return the viewport's name; each viewport has its own started system, so a persona's journey can run
+    on both (pytest runs every journey of one viewport before starting the other's system)."""
+    return request.param
+
+
 @pytest.fixture(scope="session")
-def demo_system(tmp_path_factory) -> DemoSystem:
+def demo_system(tmp_path_factory, viewport) -> DemoSystem:
     """Start scripts/serve-demo on a free port with a fresh data folder; stop its process group after."""
-    var_dir = tmp_path_factory.mktemp("journeys-var")
+    var_dir = tmp_path_factory.mktemp(f"journeys-var-{viewport}")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = system_env(var_dir, url)
@@ -116,11 +132,6 @@ def browser(chromium):
         )
         yield launched
         launched.close()
-
-
-@pytest.fixture(params=sorted(VIEWPORTS))
-def viewport(request) -> str:
-    return request.param
 
 
 @dataclass
@@ -177,8 +188,8 @@ class Journey:
         from registry.demo import DEMO_PASSWORD
 
         self.goto("/login/")
-        self.page.get_by_label("用户名").fill(username)
-        self.page.get_by_label("密码").fill(DEMO_PASSWORD)
+        self.page.fill("#id_username", username)
+        self.page.fill("#id_password", DEMO_PASSWORD)
         self.page.locator("main form button[type=submit]").click()
         self.check()
 

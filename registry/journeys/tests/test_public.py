@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
+
+from registry.journeys.tests.conftest import read_one
 
 pytestmark = pytest.mark.browser
 
 
 def registered(system, name: str) -> str:
     """Return the registration number the demo data gave this person (read from the system's database)."""
-    with sqlite3.connect(f"file:{system.database}?mode=ro", uri=True) as db:
-        row = db.execute(
-            "SELECT c.registration_number FROM certificates_certificate c JOIN people_person p ON p.id = c.person_id "
-            "WHERE p.name = ? ORDER BY c.id DESC", (name,)).fetchone()
-    assert row, f"the demo data has no certificate of {name}"
-    return row[0]
+    return read_one(system, "SELECT c.registration_number FROM certificates_certificate c JOIN people_person p "
+                            "ON p.id = c.person_id WHERE p.name = ? ORDER BY c.id DESC", name)
 
 
 def test_public_registry_search(journey):

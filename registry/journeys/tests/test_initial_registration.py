@@ -109,8 +109,11 @@ def test_initial_registration(journey, tmp_path):
     page.get_by_role("link", name="下载电子证书（OFD）").first.click()
     journey.check("certificate")
     picture = page.locator("img.certificate-picture")
-    picture.evaluate("img => img.complete || new Promise(done => { img.onload = done; })")
-    rendered = Image.open(io.BytesIO(picture.screenshot()))
+    # The picture the page shows, as the server rendered it (the browser's copy, with the session's cookies).
+    source = picture.evaluate("img => img.currentSrc || img.src")
+    answer = page.context.request.get(source)
+    assert answer.ok and answer.headers["content-type"] == "image/png"
+    rendered = Image.open(io.BytesIO(answer.body()))
     urls = [code.text for code in zxingcpp.read_barcodes(rendered)]
     assert len(urls) == 1 and "/certificates/verify/" in urls[0], urls
     page.get_by_role("link", name="人脸识别后下载电子证书（OFD）").click()

@@ -118,8 +118,10 @@ def demo_system(tmp_path_factory, viewport) -> DemoSystem:
         log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser(chromium):
+    """A Chromium for one journey: Playwright's sync API owns the thread's event loop while it runs, so it must
+    not outlive the test (the other browser tests start their own)."""
     if not AXE_SCRIPT.is_file():
         missing("axe-core is not installed (scripts/bootstrap runs npm ci in tools/)")
     from playwright.sync_api import sync_playwright

@@ -1,0 +1,218 @@
+"""One demo system for every journey, started by scripts/serve-demo (the steps scripts/start runs).
+
+It runs on its own free port with its own data folder (SQLite, the embedded default) and is stopped at
+the end of the session. Each journey runs on a desktop and a phone viewport; every page it visits is
+checked by axe-core (no "serious" or "critical" violation) and the key pages are saved as screenshots
+under JOURNEYS_SCREENSHOTS (default var/journeys/<journey>/<viewport>/NN-name.png), the CI artefacts.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from registry.conftest import NODE_TOOLS, REPO_ROOT, missing
+
+VIEWPORTS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
+AXE_SCRIPT = NODE_TOOLS / "axe-core" / "axe.min.js"
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+def screenshots_root() -> Path:
+    """Return the one folder the journeys' screenshots go under (JOURNEYS_SCREENSHOTS moves it)."""
+    return Path(os.environ.get("JOURNEYS_SCREENSHOTS") or REPO_ROOT / "var" / "journeys")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class DemoSystem:
+    url: str
+    var_dir: Path
+
+    @property
+    def database(self) -> Path:
+        return self.var_dir / "registry.sqlite3"
+
+    def manage(self, *args: str) -> str:
+        """Run a manage.py command against the started system's data (the operator's way in)."""
+        result = subprocess.run([sys.executable, "manage.py", *args], cwd=REPO_ROOT, env=system_env(self.var_dir, self.url),
+                                capture_output=True, text=True, timeout=120, check=True)
+        return result.stdout
+
+
+def system_env(var_dir: Path, url: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items()
+           if key not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "SITE_BASE_URL", "PRIVATE_STORAGE_ROOT"}}
+    env.update(PYTHON=sys.executable, REGISTRY_VAR_DIR=str(var_dir), SITE_BASE_URL=url,
+               DATABASE_URL=f"sqlite:///{var_dir / 'registry.sqlite3'}")
+    env.pop(CLOCK_ENV, None)
+    return env
+
+
+CLOCK_ENV = "REGISTRY_TEST_CLOCK_SHIFT_DAYS"
+
+
+def read_one(system: DemoSystem, query: str, *args):
+    """Return the first column of the first row a read-only query of the started system's database gives."""
+    with sqlite3.connect(f"file:{system.database}?mode=ro", uri=True) as db:
+        row = db.execute(query, args).fetchone()
+    assert row, f"nothing in the demo system's database for {query} {args}"
+    return row[0]
+
+
+@pytest.fixture(scope="session", params=sorted(VIEWPORTS))
+def viewport(request) -> str:
+    """Return the viewport's name; each viewport has its own started system, so a persona's journey can run
+    on both (pytest runs every journey of one viewport before starting the other's system)."""
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def demo_system(tmp_path_factory, viewport) -> DemoSystem:
+    """Start scripts/serve-demo on a free port with a fresh data folder; stop its process group after."""
+    var_dir = tmp_path_factory.mktemp(f"journeys-var-{viewport}")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = system_env(var_dir, url)
+    env.update(HOST="127.0.0.1", PORT=str(port))
+    log = (var_dir / "serve-demo.log").open("wb")
+    process = subprocess.Popen([str(REPO_ROOT / "scripts" / "serve-demo")], cwd=REPO_ROOT, env=env,
+                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"scripts/serve-demo ended with {process.returncode}: "
+                            f"{(var_dir / 'serve-demo.log').read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(url + "/healthz", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("the demo system did not answer /healthz within 300 s")
+            time.sleep(0.5)
+        yield DemoSystem(url=url, var_dir=var_dir)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+        log.close()
+
+
+@pytest.fixture
+def browser(chromium):
+    """A Chromium for one journey: Playwright's sync API owns the thread's event loop while it runs, so it must
+    not outlive the test (the other browser tests start their own)."""
+    if not AXE_SCRIPT.is_file():
+        missing("axe-core is not installed (scripts/bootstrap runs npm ci in tools/)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=chromium,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--no-first-run", "--disable-sync"],
+        )
+        yield launched
+        launched.close()
+
+
+@dataclass
+class Journey:
+    """A browser page of one journey on one viewport that checks and records every page it visits."""
+
+    page: object
+    system: DemoSystem
+    folder: Path
+    checked: list[str] = field(default_factory=list)
+    shots: int = 0
+
+    def goto(self, path: str) -> None:
+        self.page.goto(self.system.url + path)
+        self.check()
+
+    def check(self, name: str | None = None) -> None:
+        """Run axe-core on the page as it is now (no serious or critical violation); screenshot it if named."""
+        self.page.wait_for_load_state()
+        self.page.add_script_tag(path=str(AXE_SCRIPT))
+        result = self.page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        blocking = [
+            f"{violation['id']} ({violation['impact']}): {violation['help']} at "
+            + "; ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
+            for violation in result["violations"] if violation["impact"] in BLOCKING_IMPACTS
+        ]
+        self.checked.append(self.page.url)
+        assert not blocking, f"axe-core on {self.page.url}:\n" + "\n".join(blocking)
+        if name:
+            self.shot(name)
+
+    def shot(self, name: str) -> Path:
+        self.shots += 1
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / f"{self.shots:02d}-{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def sign_out(self) -> None:
+        self.page.context.clear_cookies()
+
+    def ykb_sign_in(self, label: str) -> None:
+        """Sign in through the simulated 渝快办 as the test identity with this label."""
+        self.goto("/login/")
+        self.page.click("#ykb-login")
+        self.page.wait_for_url("**/ykb-sim/authorize**")
+        self.check()
+        self.page.get_by_label(label).check()
+        self.page.click("button[name=allow]")
+        self.page.wait_for_url(lambda url: "/ykb-sim/" not in url)
+        self.check()
+
+    def sign_in(self, username: str) -> None:
+        from registry.demo import DEMO_PASSWORD
+
+        self.goto("/login/")
+        self.page.fill("#id_username", username)
+        self.page.fill("#id_password", DEMO_PASSWORD)
+        self.page.locator("main form button[type=submit]").click()
+        self.check()
+
+    def face_check(self) -> None:
+        """Pass the simulated 渝快办 face check the page starts."""
+        self.page.click("#start-face")
+        self.page.wait_for_url("**/ykb-sim/face/**")
+        self.check()
+        self.page.click("button[name=pass]")
+        self.page.wait_for_url(lambda url: "/ykb-sim/" not in url)
+        self.check()
+
+
+@pytest.fixture
+def journey(request, browser, demo_system, viewport):
+    name = request.node.originalname.removeprefix("test_")
+    context = browser.new_context(viewport=VIEWPORTS[viewport], locale="zh-CN", accept_downloads=True,
+                                  bypass_csp=True)  # axe-core goes in as an inline script; the site keeps its CSP
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        yield Journey(page=page, system=demo_system, folder=screenshots_root() / name / viewport)
+    finally:
+        context.close()

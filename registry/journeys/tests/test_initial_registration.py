@@ -1,0 +1,132 @@
+"""Journey 1: an initial registration end to end, through the pages only.
+
+张三 signs in through the simulated 渝快办, applies, uploads every material (a wrong file refused with its
+reason), passes the simulated face check, submits; his employer's legal person signs in with the identity
+lock and confirms; the reviewer approves; 张三 downloads the sealed OFD after a face check, and the QR code
+read from the rendered picture of his certificate page opens the live landing page: 有效.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+import zxingcpp
+from PIL import Image
+
+from registry.journeys.tests.conftest import read_one
+from registry.testing import PDF_BYTES
+from registry.ykb_sim.demo import LOCK_ENTERPRISE_CREDIT_CODE
+
+pytestmark = pytest.mark.browser
+
+MATERIALS = ("application_form", "id_document", "qualification", "diploma", "contract", "photo", "signature")
+SHANCHENG = "赵山城（法人：重庆山城建设工程有限公司，用身份锁认证）"
+
+
+def photo_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (295, 413), (230, 230, 240)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_initial_registration(journey, tmp_path):
+    page = journey.page
+    journey.ykb_sign_in("张三（个人，已实名）")
+    journey.shot("home")
+    journey.goto("/applications/new/")
+    page.select_option("#id_application_type", "initial")
+    page.fill("#id_employer_credit_code", LOCK_ENTERPRISE_CREDIT_CODE)
+    page.check("input[name=specialties][value='10401001']")
+    journey.shot("new-application")
+    page.locator("main form button[type=submit]").click()
+    journey.check("created")
+    assert "申请已创建" in page.content()
+
+    # A text file is refused with its reason; then every required material goes in.
+    page.select_option("#id_kind", "contract")
+    page.set_input_files("#id_file", {"name": "note.txt", "mimeType": "text/plain", "buffer": b"hello"})
+    page.click("#upload-material")
+    journey.check()
+    assert "只接受 PDF、JPEG 或 PNG 文件" in page.content()
+    for kind in MATERIALS:
+        page.select_option("#id_kind", kind)
+        data = photo_bytes() if kind in {"photo", "signature"} else PDF_BYTES
+        mime = "image/png" if kind in {"photo", "signature"} else "application/pdf"
+        page.set_input_files("#id_file", {"name": f"{kind}.bin", "mimeType": mime, "buffer": data})
+        page.click("#upload-material")
+        page.wait_for_load_state()
+        assert "材料已上传" in page.content()
+    journey.check("materials")
+    application_url = page.url
+
+    # Submitting needs the face check first (simulated 渝快办), then goes to the employer.
+    page.click("#submit-application")
+    journey.check()
+    assert "请先完成人脸识别" in page.content()
+    page.click("a:has-text('人脸识别')")
+    journey.check("face-check")
+    journey.face_check()
+    page.wait_for_url(application_url)
+    page.click("#submit-application")
+    journey.check("submitted")
+    assert "等待聘用企业确认" in page.content()
+    number = read_one(journey.system, "SELECT a.reference FROM applications_application a JOIN people_person p "
+                      "ON p.id = a.person_id WHERE p.name = ? ORDER BY a.id DESC", "张三")
+    journey.sign_out()
+
+    # The employer's legal person authenticates with the identity lock and confirms.
+    journey.ykb_sign_in(SHANCHENG)
+    page.click("#lock-auth")
+    journey.check()
+    page.click("button:has-text('使用身份锁签名')")
+    page.click("#lock-return")
+    page.wait_for_url(lambda url: "/ykb-sim/" not in url)
+    journey.goto("/applications/employer/")
+    journey.shot("employer-list")
+    page.locator("main a", has_text=number).first.click()
+    journey.check("employer-application")
+    page.click("#confirm-application")
+    journey.check("confirmed")
+    journey.sign_out()
+
+    # The reviewer sees the comparison and approves.
+    journey.sign_in("reviewer")
+    journey.shot("review-queue")
+    page.locator("main a", has_text=number).first.click()
+    journey.check("review")
+    assert "数据比对结果" in page.content()
+    page.click("#approve-application")
+    journey.check("approved")
+    assert "已批准注册" in page.content()
+    journey.sign_out()
+
+    # 张三: the certificate page, the OFD after a face check, and the QR code of the rendered picture.
+    journey.ykb_sign_in("张三（个人，已实名）")
+    page.get_by_role("link", name="电子证书管理").first.click()
+    journey.check("certificates")
+    page.get_by_role("link", name="下载电子证书（OFD）").first.click()
+    journey.check("certificate")
+    picture = page.locator("img.certificate-picture")
+    # The picture the page shows, as the server rendered it (the browser's copy, with the session's cookies).
+    source = picture.evaluate("img => img.currentSrc || img.src")
+    answer = page.context.request.get(source)
+    assert answer.ok and answer.headers["content-type"] == "image/png"
+    rendered = Image.open(io.BytesIO(answer.body()))
+    urls = [code.text for code in zxingcpp.read_barcodes(rendered)]
+    assert len(urls) == 1 and "/certificates/verify/" in urls[0], urls
+    page.get_by_role("link", name="人脸识别后下载电子证书（OFD）").click()
+    journey.check()
+    journey.face_check()
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="下载电子证书（OFD）").click()
+    target = tmp_path / "certificate.ofd"
+    download_info.value.save_as(target)
+    with zipfile.ZipFile(target) as package:
+        assert "OFD.xml" in package.namelist()
+    journey.sign_out()
+
+    page.goto(urls[0])
+    journey.check("landing")
+    assert "有效" in page.locator("main").inner_text()

@@ -93,3 +93,15 @@ def own_storage(settings, tmp_path):
     from registry.certificates.sealing import certificate_storage
 
     return certificate_storage()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    """Every test starts with empty caches, the rate limit's own ("ratelimit") included."""
+    from django.core.cache import caches
+
+    for alias in caches:
+        caches[alias].clear()
+    yield
+    for alias in caches:
+        caches[alias].clear()

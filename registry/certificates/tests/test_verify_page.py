@@ -8,7 +8,6 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
-from django.core.cache import cache, caches
 from django.test import Client
 from django.utils import timezone
 
@@ -19,15 +18,6 @@ from registry.certificates.verification import check_value, new_public_id
 from registry.conftest import missing
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limit():
-    cache.clear()
-    caches["ratelimit"].clear()
-    yield
-    cache.clear()
-    caches["ratelimit"].clear()
 
 
 @pytest.fixture
@@ -179,11 +169,14 @@ def test_per_process_memory_would_count_each_worker_apart(holder, settings, monk
     assert [scan(link, client).status_code for _ in range(7)] == [200] * 6 + [429]
 
 
-def test_the_landing_page_costs_one_query(holder, django_assert_num_queries):
+def test_the_landing_page_costs_one_read_and_one_counter_write(holder, django_assert_max_num_queries):
     link = public.link_of(holder)
     scan(link)  # first request of the process: URL resolver, templates loaded
-    with django_assert_num_queries(1):
+    with django_assert_max_num_queries(4) as captured:
         assert outcome(scan(link)) == "valid"
+    statements = [query["sql"].split()[0].upper() for query in captured.captured_queries]
+    # The certificate read, and the day's check counter upserted inside its savepoint (checks.record_check).
+    assert [s for s in statements if s not in {"SAVEPOINT", "RELEASE"}] == ["SELECT", "INSERT"]
 
 
 def test_statuses_all_have_an_answer():

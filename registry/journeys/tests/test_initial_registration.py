@@ -53,8 +53,8 @@ def test_initial_registration(journey, tmp_path):
     for kind in MATERIALS:
         page.select_option("#id_kind", kind)
         data = photo_bytes() if kind in {"photo", "signature"} else PDF_BYTES
-        mime = "image/png" if kind in {"photo", "signature"} else "application/pdf"
-        page.set_input_files("#id_file", {"name": f"{kind}.bin", "mimeType": mime, "buffer": data})
+        mime, suffix = ("image/png", "png") if kind in {"photo", "signature"} else ("application/pdf", "pdf")
+        page.set_input_files("#id_file", {"name": f"{kind}.{suffix}", "mimeType": mime, "buffer": data})
         page.click("#upload-material")
         page.wait_for_load_state()
         assert "材料已上传" in page.content()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from datetime import timedelta
@@ -84,8 +85,6 @@ def test_the_receipt_states_serial_version_outcome_time_and_channel(holder):
     assert holder.authority_name in text
     assert holder.id_number not in text and holder.name not in text  # it states the check, not the person
     # The row: what was stated and the hash of exactly the file handed out; nothing about the requester.
-    import hashlib
-
     assert (row.certificate, row.certificate_version, row.outcome, row.channel) == (
         holder, holder.version, "valid", "search")
     assert before <= row.as_of <= clock.now()

@@ -198,3 +198,13 @@ def test_receipts_share_the_verification_rate_limit(holder, settings):
     client = Client()
     assert [download(holder, client=client).status_code for _ in range(3)] == [200, 200, 429]
     assert VerificationReceipt.objects.count() == 2
+
+
+def test_the_console_finds_a_receipt_by_its_number_read_only(holder, world):
+    download(holder)
+    row = VerificationReceipt.objects.get()
+    client = Client()
+    client.force_login(world.admin)
+    listing = client.get("/admin/certificates/verificationreceipt/", {"q": row.number})
+    assert listing.status_code == 200 and row.number in listing.content.decode()
+    assert client.get("/admin/certificates/verificationreceipt/add/").status_code == 403

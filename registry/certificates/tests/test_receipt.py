@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import subprocess
+import sys
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -16,6 +18,7 @@ from django.utils import timezone
 from PIL import Image
 
 from registry import clock
+from registry.applications.tests.test_browser import page  # noqa: F401 - the browser fixture
 from registry.certificates import public, receipts, services
 from registry.certificates.models import VerificationCheck, VerificationReceipt
 from registry.certificates.receipt import format_as_of
@@ -96,9 +99,9 @@ def test_the_receipt_states_serial_version_outcome_time_and_channel(holder):
 
 def test_the_receipts_qr_decodes_to_the_live_link(holder):
     document = read_ofd(download(holder).content)
-    [page] = document.pages
+    [first] = document.pages
     decoded = []
-    for image in page.images:
+    for image in first.images:
         decoded += [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(image.data)))]
     assert decoded == [public.link_of(holder)]
 
@@ -176,10 +179,11 @@ def test_a_missing_csrf_token_is_refused(holder):
 def test_the_buttons_post_a_form_that_works_with_csrf(holder):
     client = Client(enforce_csrf_checks=True)
     link = urlsplit(public.link_of(holder))
-    for page, channel in ((client.get(f"{link.path}?{link.query}"), "qr"),
-                          (client.get("/certificates/search/", {"registration_number": holder.registration_number,
-                                                                "name": holder.name}), "search")):
-        html = page.content.decode()
+    for response_page, channel in ((client.get(f"{link.path}?{link.query}"), "qr"),
+                                   (client.get("/certificates/search/", {
+                                       "registration_number": holder.registration_number, "name": holder.name}),
+                                    "search")):
+        html = response_page.content.decode()
         assert "下载核验回执" in html and 'action="/certificates/receipt/"' in html
         fields = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">', html))
         assert fields["channel"] == channel and fields["public_id"] == holder.public_id
@@ -208,3 +212,27 @@ def test_the_console_finds_a_receipt_by_its_number_read_only(holder, world):
     listing = client.get("/admin/certificates/verificationreceipt/", {"q": row.number})
     assert listing.status_code == 200 and row.number in listing.content.decode()
     assert client.get("/admin/certificates/verificationreceipt/add/").status_code == 403
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_relying_party_scans_clicks_and_gets_a_receipt_that_verifies(page, live_server, world, tmp_path,  # noqa: F811
+                                                                      certificate_sandbox):
+    """In Chromium: the QR link's page, the button, the download; the project's verifier, strict, passes it."""
+    person = give_images(world.registered.person)
+    person.registrations.get().specialties.update(valid_to=timezone.localdate() + timedelta(days=400))
+    certificate = seed_certificate(person, timezone.now())
+    link = urlsplit(public.link_of(certificate))
+    page.goto(f"{live_server.url}{link.path}?{link.query}")
+    assert page.get_attribute("#outcome", "data-code") == "valid"
+    with page.expect_download() as download_info:
+        page.click("button:has-text('下载核验回执')")
+    target = tmp_path / download_info.value.suggested_filename
+    download_info.value.save_as(target)
+    assert target.name.startswith("HY") and target.suffix == ".ofd"
+    result = subprocess.run(
+        [sys.executable, "-m", "registry.seal", "verify", str(target), "--trust",
+         str(certificate_sandbox / "root.pem"), "--strict"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"证书编号 {certificate.serial}，版本 {certificate.version}" in read_ofd(target.read_bytes()).text
+    assert VerificationReceipt.objects.get().channel == "qr"

@@ -7,12 +7,13 @@ import io
 import re
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
 import zxingcpp
 from django.core.cache import cache, caches
+from django.db import DatabaseError
 from django.test import Client
 from django.utils import timezone
 from PIL import Image
@@ -20,7 +21,7 @@ from PIL import Image
 from registry import clock
 from registry.applications.tests.test_browser import page  # noqa: F401 - the browser fixture
 from registry.certificates import public, receipts, services
-from registry.certificates.models import VerificationCheck, VerificationReceipt
+from registry.certificates.models import Certificate, VerificationCheck, VerificationReceipt
 from registry.certificates.receipt import format_as_of
 from registry.certificates.sealing import trust_roots
 from registry.certificates.tests.helpers import give_images, seed_certificate
@@ -236,3 +237,27 @@ def test_a_relying_party_scans_clicks_and_gets_a_receipt_that_verifies(page, liv
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"证书编号 {certificate.serial}，版本 {certificate.version}" in read_ofd(target.read_bytes()).text
     assert VerificationReceipt.objects.get().channel == "qr"
+
+
+def test_the_check_time_is_printed_in_chongqing_time():
+    moment = datetime(2030, 1, 31, 16, 5, 9, tzinfo=UTC)  # a fixed moment, not the clock: 00:05 the next day there
+    assert format_as_of(moment) == "2030年2月1日 00:05:09"
+    with pytest.raises(ValueError):
+        format_as_of(moment.replace(tzinfo=None))
+
+
+def test_when_the_status_cannot_be_read_there_is_no_receipt(holder, monkeypatch):
+    class Broken:
+        DoesNotExist = Certificate.DoesNotExist
+
+        class objects:  # noqa: N801 - stands in for the manager
+            @staticmethod
+            def select_related(*_args):
+                raise DatabaseError("down")
+
+    monkeypatch.setattr(public, "Certificate", Broken)
+    response = download(holder)
+    assert response.status_code == 503 and outcome(response) == "status_unavailable"
+    assert "此结果不表示证书有效或无效" in response.content.decode()
+    monkeypatch.undo()
+    assert not VerificationReceipt.objects.exists()

@@ -195,6 +195,18 @@ class Journey:
         self.page.locator("main form button[type=submit]").click()
         self.check()
 
+    def employer_sign_in(self, label: str = "赵山城（法人：重庆山城建设工程有限公司，用身份锁认证）") -> None:
+        """Sign in as the employer's legal person; authenticate with the identity lock if the account is not
+        bound yet (a journey that ran before on the same system may have bound it)."""
+        self.ykb_sign_in(label)
+        if self.page.locator("#lock-auth").count():
+            self.page.click("#lock-auth")
+            self.check()
+            self.page.click("button:has-text('使用身份锁签名')")
+            self.page.click("#lock-return")
+            self.page.wait_for_url(lambda url: "/ykb-sim/" not in url)
+            self.check()
+
     def face_check(self) -> None:
         """Pass the simulated 渝快办 face check the page starts."""
         self.page.click("#start-face")

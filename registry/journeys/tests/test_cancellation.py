@@ -89,11 +89,19 @@ def test_cancellation(journey):
     journey.check("confirmed")
     journey.sign_out()
 
-    # At once: the old QR link says cancelled (no acceptance sweep, no reviewer).
-    page.goto(landing)
-    journey.check("landing-cancelled")
-    assert page.locator("#outcome").inner_text() == "核验结果：已注销"
-    assert "证书不再有效" in page.locator("main").inner_text()
+    # At once: the old QR link, scanned by another phone, says cancelled (no acceptance sweep, no reviewer).
+    # Another browser: this one may still hold the page it fetched seconds ago (the landing page allows
+    # a 5-second cache).
+    scanner = page.context.browser.new_context(viewport=page.viewport_size, locale="zh-CN", bypass_csp=True)
+    journey.page = scanner.new_page()
+    try:
+        journey.page.goto(landing)
+        journey.check("landing-cancelled")
+        assert journey.page.locator("#outcome").inner_text() == "核验结果：已注销"
+        assert "证书不再有效" in journey.page.locator("main").inner_text()
+    finally:
+        scanner.close()
+        journey.page = page
 
     # 李四 sees the application done and the certificate cancelled.
     journey.ykb_sign_in(LI)

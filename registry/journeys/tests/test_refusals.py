@@ -72,9 +72,10 @@ def test_refusals(journey):
     assert "劳动合同应为本单位盖章版本" in banner.inner_text()
     page.get_by_role("link", name="修改申请信息").click()
     journey.check("edit")
-    page.locator("main form button[type=submit]").first.click()
+    page.locator("main form button[type=submit]").first.click()  # saved as it is (the return asked for a new file)
     journey.check()
     page.goto(application_url)
+    assert page.locator("#status").inner_text() == "单位退回修改"
     page.click("#submit-application")
     journey.check()
     assert "请先完成人脸识别" in page.content()
@@ -95,3 +96,4 @@ def test_refusals(journey):
     main = page.locator("main").inner_text()
     assert page.locator("#status").inner_text() == "不予受理"
     assert "数据比对结果" in main and "未通过" in main
+    assert "资格库中未找到申请人建筑工程专业的资格证书" in main

@@ -6,7 +6,7 @@ the invariants and write the logs; the admin would bypass them, so nothing here 
 
 from django.contrib import admin
 
-from registry.certificates.models import Certificate, CertificateTransition
+from registry.certificates.models import Certificate, CertificateTransition, VerificationReceipt
 from registry.people.admin import ReadOnlyAdmin
 
 
@@ -28,3 +28,12 @@ class CertificateAdmin(ReadOnlyAdmin):
     search_fields = ("serial", "registration_number", "licence_identifier")
     exclude = ("id_number",)  # never shown in full in lists or forms of the console
     inlines = [CertificateTransitionInline]
+
+
+@admin.register(VerificationReceipt)
+class VerificationReceiptAdmin(ReadOnlyAdmin):
+    """Receipts handed out: look one up by its number to confirm it (its file's sha256) is ours."""
+
+    list_display = ("number", "certificate", "certificate_version", "outcome", "channel", "as_of")
+    list_filter = ("outcome", "channel")
+    search_fields = ("number", "sha256")

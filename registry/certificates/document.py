@@ -97,15 +97,7 @@ def build_certificate_parts(
     sign_time: datetime,
 ) -> BuiltCertificate:
     """Return the parts of a certificate (see build_certificate) without zipping them."""
-    if sign_time.tzinfo is None:
-        raise ValueError("sign_time must be timezone-aware")
-    if (signer is None) != (seal is None):
-        raise ValueError("give both a signer and a seal, or neither")
-    sealing = signer is not None
-    stamp_box = layout.stamp_box
-    if sealing and stamp_box is None:
-        raise CertificateError("证书版式没有签章位置，无法加盖电子印章")
-
+    _check_sealing(layout, signer, seal, sign_time)  # before composing: fail fast
     page = _compose(data, layout)
     values = _values(data, layout)
     info = DocInfo(
@@ -119,6 +111,19 @@ def build_certificate_parts(
         creator_version="1.0",
         custom_data=_custom_data(data, values),
     )
+    return write_sealed(page, info, layout=layout, signer=signer, seal=seal, sign_time=sign_time)
+
+
+def write_sealed(
+    page: Page, info: DocInfo, *, layout: Layout, signer: Any, seal: bytes | None, sign_time: datetime
+) -> BuiltCertificate:
+    """Write a one-page document and seal it at the layout's stamp box (unsealed without a signer).
+
+    The one path by which certificates and verification receipts are written and sealed.
+    """
+    _check_sealing(layout, signer, seal, sign_time)
+    sealing = signer is not None
+    stamp_box = layout.stamp_box
     written = write_document(Document(info, [page], with_signatures=sealing))
     parts = written.parts
     page_id = written.page_ids[0]
@@ -130,6 +135,15 @@ def build_certificate_parts(
             parts, signer=signer, seal=seal, page_id=page_id, stamp_box=stamp_box, sign_time=sign_time
         )
     return BuiltCertificate(parts=dict(parts), page_id=page_id, stamp_box=stamp_box, sealed=sealing)
+
+
+def _check_sealing(layout: Layout, signer: Any, seal: bytes | None, sign_time: datetime) -> None:
+    if sign_time.tzinfo is None:
+        raise ValueError("sign_time must be timezone-aware")
+    if (signer is None) != (seal is None):
+        raise ValueError("give both a signer and a seal, or neither")
+    if signer is not None and layout.stamp_box is None:
+        raise CertificateError("证书版式没有签章位置，无法加盖电子印章")
 
 
 # -- values ------------------------------------------------------------------------------------
@@ -296,6 +310,25 @@ def _compose(data: CertificateData, layout: Layout) -> Page:
     values = _values(data, layout)
     if not values["name"]:
         raise CertificateError("姓名不能为空")
+    return compose_page(
+        layout,
+        values,
+        qr_content=data.verification_url,
+        specialty_lines=_specialty_lines(data, layout),
+        images={"photo": data.photo, "signature": data.signature},
+    )
+
+
+def compose_page(
+    layout: Layout,
+    values: Mapping[str, str],
+    *,
+    qr_content: str,
+    specialty_lines: Sequence[str] = (),
+    images: Mapping[str, bytes] | None = None,
+) -> Page:
+    """Return the page a layout draws with these values (``{placeholders}``), QR content and images."""
+    images = images or {}
     composer = _Composer(layout)
     style = layout.field_style
     for item in layout.items:
@@ -315,13 +348,11 @@ def _compose(data: CertificateData, layout: Layout) -> Page:
         elif kind == "field":
             _field(composer, item, str(item["label"]), _fill(str(item["value"]), values), style)
         elif kind == "specialties":
-            _specialties(composer, item, _specialty_lines(data, layout), style)
+            _specialties(composer, item, list(specialty_lines), style)
         elif kind == "image":
-            _image(
-                composer, item, data.photo if item["source"] == "photo" else data.signature, item["source"]
-            )
+            _image(composer, item, images.get(item["source"], b""), item["source"])
         elif kind == "qr":
-            _qr(composer, item, data.verification_url)
+            _qr(composer, item, qr_content)
         elif kind == "rect":
             x, y, w, h = (float(v) for v in item["box"])
             composer.path(

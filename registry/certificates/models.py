@@ -162,3 +162,28 @@ class VerificationCheck(models.Model):
                                     name="uniq_check_counter"),
         ]
         indexes = [models.Index(fields=["certificate", "-day"])]
+
+
+class VerificationReceipt(models.Model):
+    """One sealed verification receipt handed out: what it stated, and the hash of the file.
+
+    Nothing about the requester is kept (no address, no user, no agent). The hash lets the authority
+    confirm later that a receipt shown to it is one it issued, without storing the file.
+    """
+
+    number = models.CharField(_("回执编号"), max_length=32, unique=True)
+    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="receipts")
+    certificate_version = models.PositiveSmallIntegerField(_("证书版本"))
+    outcome = models.CharField(_("核验结果"), max_length=32)
+    as_of = models.DateTimeField(_("核验时间"))
+    channel = models.CharField(_("核验渠道"), max_length=16, choices=CheckChannel.choices)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(_("出具时间"))
+
+    class Meta:
+        verbose_name = _("核验回执")
+        verbose_name_plural = _("核验回执")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.number

@@ -15,4 +15,5 @@ urlpatterns = [
     path("verify/<str:public_id>", views.verify, name="verify"),
     path("search/", views.registry_search, name="search"),
     path("check/", views.upload_check, name="check"),
+    path("receipt/", views.verification_receipt, name="receipt"),
 ]

@@ -21,13 +21,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from registry import clock
 from registry.applications.models import Registration, RegistrationStatus
 from registry.audit.log import client_ip
-from registry.certificates import checks, public, services
+from registry.certificates import checks, public, receipts, services
 from registry.certificates import upload_check as upload_check_service
 from registry.certificates.access import certificates_of, get_certificate_for
 from registry.certificates.forms import ClaimForm, RegistrySearchForm
 from registry.certificates.models import CertificateStatus, CheckChannel
 from registry.certificates.preview import render_preview
 from registry.certificates.sealing import certificate_storage
+from registry.certificates.verification import check_value
 from registry.people.access import require_recent_auth
 from registry.people.face import FaceCheckRequired
 from registry.people.models import FaceCheck, FacePurpose, Role
@@ -203,7 +204,9 @@ def registry_search(request):
             if found is not None:
                 now = clock.now()
                 result = public.status_answer(found, now=now)
-                context.update(found=public.public_view(found), link=public.link_of(found), answer=result)
+                context.update(found=public.public_view(found), link=public.link_of(found), answer=result,
+                               receipt_id=found.public_id,
+                               receipt_check=check_value(found.public_id, settings.CERTIFICATE_VERIFICATION_KEY))
                 checks.record_check(found, channel=CheckChannel.SEARCH, outcome=result.outcome, now=now)
     response = render(request, "certificates/search.html", context, status=400 if form.is_bound and not form.is_valid() else 200)
     response["Cache-Control"] = "no-store"
@@ -248,4 +251,33 @@ def upload_check(request):
                            link=public.link_of(result.certificate) if result.certificate else None)
     response = render(request, "certificates/check.html", context, status=status)
     response["Cache-Control"] = "no-store"
+    return response
+
+
+@never_cache
+@require_POST
+def verification_receipt(request):
+    """The sealed verification receipt: a fresh answer for the link posted, as an OFD sealed by the authority.
+
+    The client sends the link's public id and check value and the channel it checked through (qr or
+    search), never the outcome. A link that gets no certificate gets the landing page's answer instead.
+    """
+    if _over_rate(request):
+        return _too_many(request)
+    channel = request.POST.get("channel", "")
+    if channel not in receipts.RECEIPT_CHANNELS:
+        response = render(request, "certificates/verify.html", {"bad_request": True}, status=400)
+        response["Cache-Control"] = "no-store"
+        return response
+    public_id, check = request.POST.get("public_id", ""), request.POST.get("c", "")
+    try:
+        issued = receipts.issue_receipt(public_id, check, channel=channel, now=clock.now())
+    except receipts.ReceiptRefused as exc:
+        status = 503 if exc.answer.code == "status_unavailable" else 400
+        response = render(request, "certificates/verify.html", {"answer": exc.answer}, status=status)
+        response["Cache-Control"] = "no-store"
+        return response
+    response = HttpResponse(issued.content, content_type="application/ofd")
+    response["Content-Disposition"] = f'attachment; filename="{issued.row.number}.ofd"'
+    response["Cache-Control"] = "private, no-store"
     return response

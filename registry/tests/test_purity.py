@@ -23,6 +23,7 @@ PURE_MODULES = [
     "registry.certificates.document",
     "registry.certificates.layout",
     "registry.certificates.qr",
+    "registry.certificates.receipt",
     "registry.certificates.outcomes",
     "registry.certificates.demo",
     "registry.certificates.verification",

@@ -195,6 +195,18 @@ class Journey:
         self.page.locator("main form button[type=submit]").click()
         self.check()
 
+    def employer_sign_in(self, label: str = "赵山城（法人：重庆山城建设工程有限公司，用身份锁认证）") -> None:
+        """Sign in as the employer's legal person; authenticate with the identity lock if the account is not
+        bound yet (a journey that ran before on the same system may have bound it)."""
+        self.ykb_sign_in(label)
+        if self.page.locator("#lock-auth").count():
+            self.page.click("#lock-auth")
+            self.check()
+            self.page.click("button:has-text('使用身份锁签名')")
+            self.page.click("#lock-return")
+            self.page.wait_for_url(lambda url: "/ykb-sim/" not in url)
+            self.check()
+
     def face_check(self) -> None:
         """Pass the simulated 渝快办 face check the page starts."""
         self.page.click("#start-face")
@@ -216,3 +228,22 @@ def journey(request, browser, demo_system, viewport):
         yield Journey(page=page, system=demo_system, folder=screenshots_root() / name / viewport)
     finally:
         context.close()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Run journey 4 (李四's cancellation) after journey 2 (李四's renewal) on each viewport's system.
+
+    李四 is the demo's only holder inside the renewal window, so both journeys use him: the cancellation
+    holds whichever certificate is current, the renewal needs his registration still active. trylast: after
+    pytest has grouped the items by viewport (its session-scoped parameter).
+    """
+    def viewport_of(item):
+        callspec = getattr(item, "callspec", None)
+        return callspec.params.get("viewport") if callspec else None
+
+    for item in [item for item in items if getattr(item, "originalname", "") == "test_cancellation"]:
+        items.remove(item)
+        same = [index for index, other in enumerate(items)
+                if viewport_of(other) == viewport_of(item) and "journeys" in str(other.path)]
+        items.insert(same[-1] + 1 if same else len(items), item)

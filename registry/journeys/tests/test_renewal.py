@@ -1,0 +1,122 @@
+"""Journey 2: a renewal (延续注册) supersedes the e-certificate: the old QR says 已失效 and links the new one.
+
+李四 is the demo's holder inside the renewal window (load_demo: his building registration ends in 60 days;
+the window is 90 to 30 days before expiry, checked when the application is created — 陈建国, years from
+his expiry, is refused at once). 李四 applies, uploads, passes the face check and submits; 重庆山城
+confirms; the reviewer approves; his new certificate is valid with the new validity, and the old
+certificate's QR landing page says 已失效 with a link to the new one's, which says 有效.
+
+Journey 4 cancels 李四's registration on the same started system, so the journeys conftest runs it after
+this one in each viewport (journey 4 reads whichever certificate is current, so it holds either way).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from registry.journeys.tests.conftest import read_one
+from registry.testing import PDF_BYTES
+
+pytestmark = pytest.mark.browser
+
+LI = "李四（个人，已实名）"
+CHEN = "陈建国（个人，持纸质注册证书，可换领电子证书）"
+BUILDING = "10401001"
+
+
+def test_renewal(journey):
+    page = journey.page
+
+    # Outside the window the renewal is refused when it is created, with the window's dates.
+    chens = read_one(journey.system, "SELECT s.specialty FROM applications_registrationspecialty s JOIN "
+                     "applications_registration r ON r.id = s.registration_id JOIN people_person p "
+                     "ON p.id = r.person_id WHERE p.name = ?", "陈建国")
+    journey.ykb_sign_in(CHEN)
+    journey.goto("/applications/new/?type=renewal")
+    page.check(f"input[name=specialties][value='{chens}']")
+    page.get_by_role("button", name="创建申请").click()
+    journey.check("renewal-too-early")
+    assert "尚未到申请期，请在申请期内提出" in page.locator("main").inner_text()
+    assert "申请已创建" not in page.content()
+    journey.sign_out()
+
+    query = ("SELECT s.valid_to FROM applications_registrationspecialty s JOIN applications_registration r "
+             "ON r.id = s.registration_id JOIN people_person p ON p.id = r.person_id "
+             "WHERE p.name = ? AND s.specialty = ?")
+    old_valid_to = date.fromisoformat(read_one(journey.system, query, "李四", BUILDING))
+
+    journey.ykb_sign_in(LI)
+    page.get_by_role("link", name="电子证书管理").first.click()
+    journey.check()
+    page.get_by_role("link", name="下载电子证书（OFD）").first.click()
+    journey.check("old-certificate")
+    old_landing = page.locator("#verification-link").get_attribute("href")
+
+    journey.goto("/applications/new/")
+    page.get_by_label("申请类型").select_option("renewal")
+    page.wait_for_url("**type=renewal**")
+    journey.check()
+    page.check(f"input[name=specialties][value='{BUILDING}']")
+    journey.shot("new-renewal")
+    page.get_by_role("button", name="创建申请").click()
+    journey.check("created")
+    assert "申请已创建" in page.content()
+    application_url = page.url
+    for kind in ("application_form", "education", "contract"):
+        page.select_option("#id_kind", kind)
+        page.set_input_files("#id_file", {"name": f"{kind}.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES})
+        page.click("#upload-material")
+        page.wait_for_load_state()
+        assert "材料已上传" in page.content()
+    journey.check("materials")
+    page.click("#submit-application")
+    journey.check()
+    assert "请先完成人脸识别" in page.content()
+    page.click("a:has-text('人脸识别')")
+    journey.check()
+    journey.face_check()
+    page.wait_for_url(application_url)
+    page.click("#submit-application")
+    journey.check("submitted")
+    assert "等待聘用企业确认" in page.content()
+    number = read_one(journey.system, "SELECT a.reference FROM applications_application a JOIN people_person p "
+                      "ON p.id = a.person_id WHERE p.name = ? AND a.type = 'renewal' ORDER BY a.id DESC", "李四")
+    journey.sign_out()
+
+    journey.employer_sign_in()
+    journey.goto("/applications/employer/")
+    page.locator("main a", has_text=number).first.click()
+    journey.check("employer-application")
+    page.click("#confirm-application")
+    journey.check("confirmed")
+    journey.sign_out()
+
+    journey.sign_in("reviewer")
+    page.locator("main a", has_text=number).first.click()
+    journey.check("review")
+    page.click("#approve-application")
+    journey.check("approved")
+    assert "已批准" in page.content()
+    journey.sign_out()
+
+    # The old certificate's QR: superseded, with the way to the new one, which is valid.
+    page.goto(old_landing)
+    journey.check("old-landing")
+    assert page.locator("#outcome").inner_text() == "核验结果：已失效（已被新证书替代）"
+    page.get_by_role("link", name="查看最新证书的核验结果").click()
+    journey.check("new-landing")
+    assert page.locator("#outcome").inner_text() == "核验结果：有效"
+    assert page.url != old_landing
+
+    new_valid_to = date.fromisoformat(read_one(journey.system, query, "李四", BUILDING))
+    assert new_valid_to > old_valid_to
+    journey.ykb_sign_in(LI)
+    page.goto(application_url)
+    journey.check("application-approved")
+    page.locator("#certificate-link").click()
+    journey.check("new-certificate")
+    text = page.locator("main").inner_text()
+    assert "有效" in text and f"至 {new_valid_to.isoformat()}" in text
+    assert page.locator("#verification-link").get_attribute("href") != old_landing

@@ -207,6 +207,35 @@ class Journey:
             self.page.wait_for_url(lambda url: "/ykb-sim/" not in url)
             self.check()
 
+    def upload(self, kinds) -> None:
+        """Upload each material kind on the application's page: a passport-sized PNG for the photo and the
+        signature, a PDF scan otherwise, each named as what it is."""
+        from registry.testing import PDF_BYTES, png_bytes
+
+        for kind in kinds:
+            picture = kind in {"photo", "signature"}
+            data, mime, suffix = ((png_bytes((295, 413), (230, 230, 240)), "image/png", "png") if picture
+                                  else (PDF_BYTES, "application/pdf", "pdf"))
+            self.page.select_option("#id_kind", kind)
+            self.page.set_input_files("#id_file", {"name": f"{kind}.{suffix}", "mimeType": mime, "buffer": data})
+            self.page.click("#upload-material")
+            self.page.wait_for_load_state()
+            assert "材料已上传" in self.page.content()
+        self.check("materials")
+
+    def submit_with_face_check(self, application_url: str) -> None:
+        """Submit: refused until the face check, which the page's link starts; then submitted for real."""
+        self.page.click("#submit-application")
+        self.check()
+        assert "请先完成人脸识别" in self.page.content()
+        self.page.click("a:has-text('人脸识别')")
+        self.check("face-check")
+        self.face_check()
+        self.page.wait_for_url(application_url)
+        self.page.click("#submit-application")
+        self.check("submitted")
+        assert "等待聘用企业确认" in self.page.content()
+
     def face_check(self) -> None:
         """Pass the simulated 渝快办 face check the page starts."""
         self.page.click("#start-face")

@@ -14,7 +14,6 @@ from __future__ import annotations
 import pytest
 
 from registry.journeys.tests.conftest import read_one
-from registry.testing import PDF_BYTES
 
 pytestmark = pytest.mark.browser
 
@@ -54,24 +53,9 @@ def test_cancellation(journey):
     assert "申请已创建" in page.content()
     application_url = page.url
 
-    for kind in ("application_form", "cancellation_proof"):
-        page.select_option("#id_kind", kind)
-        page.set_input_files("#id_file", {"name": f"{kind}.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES})
-        page.click("#upload-material")
-        page.wait_for_load_state()
-        assert "材料已上传" in page.content()
-    journey.check("materials")
+    journey.upload(("application_form", "cancellation_proof"))
 
-    page.click("#submit-application")
-    journey.check()
-    assert "请先完成人脸识别" in page.content()
-    page.click("a:has-text('人脸识别')")
-    journey.check()
-    journey.face_check()
-    page.wait_for_url(application_url)
-    page.click("#submit-application")
-    journey.check("submitted")
-    assert "等待聘用企业确认" in page.content()
+    journey.submit_with_face_check(application_url)
     number = read_one(journey.system, "SELECT a.reference FROM applications_application a JOIN people_person p "
                       "ON p.id = a.person_id WHERE p.name = ? AND a.type = 'cancellation' ORDER BY a.id DESC", "李四")
     journey.sign_out()

@@ -16,19 +16,12 @@ import zxingcpp
 from PIL import Image
 
 from registry.journeys.tests.conftest import read_one
-from registry.testing import PDF_BYTES
 from registry.ykb_sim.demo import LOCK_ENTERPRISE_CREDIT_CODE
 
 pytestmark = pytest.mark.browser
 
 MATERIALS = ("application_form", "id_document", "qualification", "diploma", "contract", "photo", "signature")
 SHANCHENG = "赵山城（法人：重庆山城建设工程有限公司，用身份锁认证）"
-
-
-def photo_bytes() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (295, 413), (230, 230, 240)).save(buffer, "PNG")
-    return buffer.getvalue()
 
 
 def test_initial_registration(journey, tmp_path):
@@ -50,28 +43,11 @@ def test_initial_registration(journey, tmp_path):
     page.click("#upload-material")
     journey.check()
     assert "只接受 PDF、JPEG 或 PNG 文件" in page.content()
-    for kind in MATERIALS:
-        page.select_option("#id_kind", kind)
-        data = photo_bytes() if kind in {"photo", "signature"} else PDF_BYTES
-        mime, suffix = ("image/png", "png") if kind in {"photo", "signature"} else ("application/pdf", "pdf")
-        page.set_input_files("#id_file", {"name": f"{kind}.{suffix}", "mimeType": mime, "buffer": data})
-        page.click("#upload-material")
-        page.wait_for_load_state()
-        assert "材料已上传" in page.content()
-    journey.check("materials")
+    journey.upload(MATERIALS)
     application_url = page.url
 
     # Submitting needs the face check first (simulated 渝快办), then goes to the employer.
-    page.click("#submit-application")
-    journey.check()
-    assert "请先完成人脸识别" in page.content()
-    page.click("a:has-text('人脸识别')")
-    journey.check("face-check")
-    journey.face_check()
-    page.wait_for_url(application_url)
-    page.click("#submit-application")
-    journey.check("submitted")
-    assert "等待聘用企业确认" in page.content()
+    journey.submit_with_face_check(application_url)
     number = read_one(journey.system, "SELECT a.reference FROM applications_application a JOIN people_person p "
                       "ON p.id = a.person_id WHERE p.name = ? ORDER BY a.id DESC", "张三")
     journey.sign_out()

@@ -11,8 +11,7 @@ from __future__ import annotations
 import pytest
 
 from registry.journeys.tests.conftest import read_one
-from registry.journeys.tests.test_initial_registration import MATERIALS, photo_bytes
-from registry.testing import PDF_BYTES
+from registry.journeys.tests.test_initial_registration import MATERIALS
 from registry.ykb_sim.demo import LOCK_ENTERPRISE_CREDIT_CODE
 
 pytestmark = pytest.mark.browser
@@ -40,14 +39,7 @@ def test_refusals(journey):
     journey.check()
     assert "申请已创建" in page.content()
     application_url = page.url
-    for kind in MATERIALS:
-        page.select_option("#id_kind", kind)
-        data = photo_bytes() if kind in {"photo", "signature"} else PDF_BYTES
-        mime = "image/png" if kind in {"photo", "signature"} else "application/pdf"
-        page.set_input_files("#id_file", {"name": f"{kind}.bin", "mimeType": mime, "buffer": data})
-        page.click("#upload-material")
-        page.wait_for_load_state()
-        assert "材料已上传" in page.content()
+    journey.upload(MATERIALS)
     submit_with_face_check(journey, application_url, "#submit-application")
     assert "等待聘用企业确认" in page.content()
     number = read_one(journey.system, "SELECT a.reference FROM applications_application a JOIN people_person p "

@@ -21,7 +21,6 @@ from registry.certificates import upload_check as service
 from registry.certificates.forms import RegistrySearchForm
 from registry.certificates.models import Certificate, CheckChannel
 from registry.certificates.outcomes import Answer
-from registry.certificates.public import PublicView
 
 api = NinjaAPI(
     title="重庆市二级建造师电子注册证书核验接口", version="1", docs_url=None, urls_namespace="api",
@@ -121,11 +120,10 @@ def _answer(result: Answer) -> dict:
     return data
 
 
-def _certificate(certificate: Certificate | None, view: PublicView | None = None) -> dict | None:
+def _certificate(certificate: Certificate | None) -> dict | None:
     if certificate is None:
         return None
-    view = view or public.public_view(certificate)
-    return {**view.__dict__, "link": public.link_of(certificate)}
+    return {**public.public_view(certificate).__dict__, "link": public.link_of(certificate)}
 
 
 _ERRORS = {400: ErrorOut, 413: ErrorOut, 422: ErrorOut, 429: ErrorOut}

@@ -55,12 +55,6 @@ def link_of(certificate: Certificate) -> str:
                             settings.CERTIFICATE_VERIFICATION_KEY)
 
 
-def verify_link(public_id: str, check: str, *, now: datetime) -> tuple[Answer, PublicView | None]:
-    """Return the live answer for a verification link and, for a known certificate, its public data."""
-    result, certificate = resolve_link(public_id, check, now=now)
-    return result, public_view(certificate) if certificate is not None else None
-
-
 def resolve_link(public_id: str, check: str, *, now: datetime) -> tuple[Answer, Certificate | None]:
     """Return the live answer for a verification link and the certificate it names, when known."""
     if not PUBLIC_ID.fullmatch(public_id or "") or not re.fullmatch(r"[A-Za-z2-7]{1,16}", check or ""):

@@ -116,7 +116,7 @@ def parse_cache_url(url: str, *, key_prefix: str = "") -> dict:
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                 "LOCATION": f"{parts.netloc}{parts.path}" or key_prefix, "KEY_PREFIX": key_prefix}
     if parts.scheme in {"redis", "rediss"}:
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": key_prefix}
+        return {"BACKEND": "registry.ops.cache.RedisCache", "LOCATION": url, "KEY_PREFIX": key_prefix}
     raise ValueError(f"CACHE_URL scheme {parts.scheme!r} is not supported (use locmem:// or redis://)")
 
 

@@ -2,12 +2,14 @@
 
 ``record_check`` is what every channel (QR page, registry search, upload, API, receipt) calls after it
 has its answer. It is one statement -- an INSERT that on conflict adds one to the day's counter -- and
-it never raises: a failure to count is logged without personal data and the answer goes out anyway (it
-runs in a savepoint, so on PostgreSQL a failed INSERT does not poison the request's transaction).
+it never raises: a failure to count is logged without personal data and the answer goes out anyway (in a
+transaction it runs in a savepoint, so on PostgreSQL a failed INSERT does not poison the request's
+transaction).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -28,13 +30,16 @@ def record_check(certificate: Certificate, *, channel: CheckChannel | str, outco
     day = now.astimezone(LOCAL_ZONE).date()
     try:
         channel, outcome = CheckChannel(channel).value, Outcome(outcome).value
-        with transaction.atomic(), connection.cursor() as cursor:  # a savepoint: a failure leaves the request usable
-            cursor.execute(
-                f"INSERT INTO {table} (certificate_id, day, channel, outcome, count) "  # noqa: S608 (our own table name)
-                "VALUES (%s, %s, %s, %s, 1) "
-                "ON CONFLICT (certificate_id, day, channel, outcome) "
-                f"DO UPDATE SET count = {table}.count + 1",
-                [certificate.pk, day, channel, outcome])
+        sql = (f"INSERT INTO {table} (certificate_id, day, channel, outcome, count) "  # noqa: S608 (our own table)
+               "VALUES (%s, %s, %s, %s, 1) "
+               "ON CONFLICT (certificate_id, day, channel, outcome) "
+               f"DO UPDATE SET count = {table}.count + 1")
+        # Inside a transaction, a savepoint: a failure leaves the request's transaction usable. Outside one
+        # (the public pages run in autocommit) the statement is its own transaction: a savepoint would add
+        # BEGIN and COMMIT round trips to every scan for nothing.
+        with (transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()), \
+                connection.cursor() as cursor:
+            cursor.execute(sql, [certificate.pk, day, channel, outcome])
     except (DatabaseError, ValueError):
         log.warning("verification check not recorded", exc_info=True,
                     extra={"certificate_id": certificate.pk, "channel": str(channel)})

@@ -16,6 +16,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from registry.clock import LOCAL_ZONE
 from registry.seal.verify import Report, Status
 
 
@@ -99,6 +100,11 @@ class Answer:
         return WORDING[self.outcome].tone.value
 
     @property
+    def as_of_text(self) -> str:
+        """The moment as every channel prints it, in Chongqing's time: 2026年12月1日 08:05:09."""
+        return format_as_of(self.as_of)
+
+    @property
     def trustworthy(self) -> bool:
         """Return whether a relying party may rely on the certificate: only when it is valid."""
         return self.outcome is Outcome.VALID
@@ -113,6 +119,14 @@ class Answer:
             "trustworthy": self.trustworthy,
             **({"details": dict(self.details)} if self.details else {}),
         }
+
+
+def format_as_of(moment: datetime) -> str:
+    """Return a check's moment as pages and receipts print it, in Chongqing's time: 2026年12月1日 08:05:09."""
+    if moment.tzinfo is None:
+        raise ValueError("as_of must be timezone-aware")
+    local = moment.astimezone(LOCAL_ZONE)
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M:%S}"
 
 
 def answer(outcome: Outcome, *, as_of: datetime, reason: str | None = None, **details: str) -> Answer:

@@ -8,12 +8,13 @@ their own answer. The status is read in the request, so a cancellation shows on 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 
 from registry.certificates.models import Certificate, CertificateStatus
 from registry.certificates.outcomes import Answer, Outcome, answer
@@ -44,9 +45,43 @@ class PublicView:
     serial: str
     version: int
 
+    def page(self) -> dict:
+        """The view as the pages print it: text only, dates in Chinese (registry.stencil renders it)."""
+        return {"name": self.name, "registration_number": self.registration_number,
+                "employer_name": self.employer_name, "issue_date": _chinese(self.issue_date),
+                "specialties": [{"name": s["name"], "valid_from": _chinese(s["valid_from"]),
+                                 "valid_to": _chinese(s["valid_to"])} for s in self.specialties],
+                "serial": self.serial, "version": self.version}
+
 
 def _chinese(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+@functools.cache
+def _landing_query(vendor: str) -> str:
+    """The landing page's one read: the columns its answer and public view use, and the successor's id.
+
+    Written out rather than built by the ORM for each scan: the QR page is the system's busiest page, and
+    compiling ``select_related("superseded_by").get(public_id=…)`` (every column of two rows) took over a
+    millisecond of a request's CPU, five times this query (benchmarks/README.md). ``raw()`` still makes
+    the model instance, with the database's converters; a column left out is loaded on access.
+    """
+    table = connection.ops.quote_name(Certificate._meta.db_table)
+    fields = ("id", "public_id", "status", "status_changed_at", "valid_until", "name", "registration_number",
+              "employer_name", "issue_date", "specialties", "serial", "version")
+    columns = ", ".join(f"c.{connection.ops.quote_name(Certificate._meta.get_field(f).column)}" for f in fields)
+    supersedes = connection.ops.quote_name(Certificate._meta.get_field("supersedes").column)
+    return (f"SELECT {columns}, s.{connection.ops.quote_name('public_id')} AS successor_public_id "  # noqa: S608
+            f"FROM {table} c LEFT JOIN {table} s ON s.{supersedes} = c.id WHERE c.public_id = %s")
+
+
+def _successor_public_id(certificate: Certificate) -> str | None:
+    """The public id of the certificate that superseded this one: read by the landing query, else its row."""
+    if hasattr(certificate, "successor_public_id"):
+        return certificate.successor_public_id
+    successor = getattr(certificate, "superseded_by", None)  # a missing reverse one-to-one is an AttributeError
+    return successor.public_id if successor is not None else None
 
 
 def link_of(certificate: Certificate) -> str:
@@ -62,10 +97,7 @@ def resolve_link(public_id: str, check: str, *, now: datetime) -> tuple[Answer, 
     if not verify_check_value(public_id, check, settings.CERTIFICATE_VERIFICATION_KEY):
         return answer(Outcome.CHECK_FAILED, as_of=now), None
     try:
-        # public_id is unique: get() needs no ORDER BY (first() would order by pk and compile it each time).
-        certificate = Certificate.objects.select_related("superseded_by").get(public_id=public_id)
-    except Certificate.DoesNotExist:
-        certificate = None
+        certificate = next(iter(Certificate.objects.raw(_landing_query(connection.vendor), [public_id])), None)
     except DatabaseError:
         return answer(Outcome.STATUS_UNAVAILABLE, as_of=now), None
     if certificate is None:
@@ -80,10 +112,11 @@ def status_answer(certificate: Certificate, *, now: datetime) -> Answer:
     if outcome is Outcome.VALID and certificate.valid_until < today:
         outcome = Outcome.EXPIRED
     if outcome is Outcome.SUPERSEDED:
-        successor = getattr(certificate, "superseded_by", None)
         details = {"superseded_on": _chinese(certificate.status_changed_at.astimezone(LOCAL_ZONE).date())}
-        if successor is not None:
-            details["successor"] = link_of(successor)
+        successor = _successor_public_id(certificate)
+        if successor:
+            details["successor"] = verification_url(settings.CERTIFICATE_VERIFY_BASE_URL, successor,
+                                                    settings.CERTIFICATE_VERIFICATION_KEY)
         return answer(outcome, as_of=now, **details)
     return answer(outcome, as_of=now)
 

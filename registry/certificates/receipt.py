@@ -18,6 +18,7 @@ from typing import Any
 
 from registry.certificates.document import compose_page, write_sealed
 from registry.certificates.layout import Layout, load_layout
+from registry.certificates.outcomes import format_as_of
 from registry.clock import LOCAL_ZONE
 from registry.ofd.model import DocInfo
 
@@ -44,14 +45,6 @@ class ReceiptData:
 def load_receipt_layout(path: str | Path | None = None) -> Layout:
     """Return the receipt layout (the bundled one when path is None)."""
     return load_layout(path or RECEIPT_LAYOUT_FILE)
-
-
-def format_as_of(moment: datetime) -> str:
-    """Return the check's moment as printed on the receipt, in Chongqing's time: 2026年12月1日 08:05:09."""
-    if moment.tzinfo is None:
-        raise ValueError("as_of must be timezone-aware")
-    local = moment.astimezone(LOCAL_ZONE)
-    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M:%S}"
 
 
 def build_receipt(

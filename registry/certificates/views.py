@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,10 +30,12 @@ from registry.certificates.models import CertificateStatus, CheckChannel
 from registry.certificates.preview import render_preview
 from registry.certificates.sealing import certificate_storage
 from registry.certificates.verification import check_value
+from registry.ops.cache import count_in_window
 from registry.people.access import require_recent_auth
 from registry.people.face import FaceCheckRequired
 from registry.people.models import FaceCheck, FacePurpose, Role
 from registry.roles import require_role
+from registry.stencil import Stencil
 
 
 def _face_url(purpose: str, next_url: str) -> str:
@@ -162,30 +165,42 @@ def _rate_cache():
 
 def _over_rate(request) -> bool:
     """Count this address's verification requests in the current minute; True past the limit."""
-    cache = _rate_cache()
     key = f"certificates:verify:{client_ip(request)}:{int(clock.timestamp() // 60)}"
-    if cache.add(key, 1, timeout=120):
-        return False
-    try:
-        return cache.incr(key) > settings.VERIFY_RATE_PER_MINUTE
-    except ValueError:  # expired in between
-        cache.add(key, 1, timeout=120)
-        return False
+    return count_in_window(_rate_cache(), key, 120) > settings.VERIFY_RATE_PER_MINUTE
+
+
+# The landing page for a visitor without a session: rendered once per shape (registry.stencil).
+_LANDING = Stencil("certificates/verify.html")
+
+
+def _plain_visitor(request) -> bool:
+    """A request that renders like no request at all: no session (so anonymous) and no pending messages."""
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES and CookieStorage.cookie_name not in request.COOKIES
 
 
 @require_GET
 def verify(request, public_id: str):
-    """The QR code's landing page: the certificate's live status and its public data, for anyone."""
+    """The QR code's landing page: the certificate's live status and its public data, for anyone.
+
+    The status is read on every request (one query) and each scan is counted; only the rendering of an
+    answer's shape is reused, for visitors without a session (registry.stencil).
+    """
     if _over_rate(request):
         return _too_many(request)
     now = clock.now()
-    result, certificate = public.resolve_link(public_id, request.GET.get("c", ""), now=now)
-    view = None
+    check = request.GET.get("c", "")
+    result, certificate = public.resolve_link(public_id, check, now=now)
+    page = None
     if certificate is not None:
-        view = public.public_view(certificate)
+        page = public.public_view(certificate).page()
         checks.record_check(certificate, channel=CheckChannel.QR, outcome=result.outcome, now=now)
-    response = render(request, "certificates/verify.html", {
-        "answer": result, "certificate": view, "public_id": public_id, "check": request.GET.get("c", "")})
+    answer = {"code": result.code, "tone": result.tone, "title": result.title, "reason": result.reason,
+              "details": dict(result.details), "as_of_text": result.as_of_text}
+    context = {"answer": answer, "certificate": page, "public_id": public_id, "check": check}
+    if _plain_visitor(request):
+        response = HttpResponse(_LANDING.render(context))
+    else:
+        response = render(request, "certificates/verify.html", context)
     response["Cache-Control"] = "max-age=5"  # live status: a change shows within seconds
     return response
 
@@ -247,7 +262,7 @@ def upload_check(request):
             if result.certificate is not None:
                 checks.record_check(result.certificate, channel=CheckChannel.UPLOAD, outcome=result.answer.outcome,
                                     now=result.answer.as_of)
-            context.update(result=result, answer=result.answer, certificate=result.public,
+            context.update(result=result, answer=result.answer, certificate=result.public and result.public.page(),
                            link=public.link_of(result.certificate) if result.certificate else None)
     response = render(request, "certificates/check.html", context, status=status)
     response["Cache-Control"] = "no-store"
@@ -255,21 +270,34 @@ def upload_check(request):
 
 
 @never_cache
-@require_POST
+@require_http_methods(["GET", "POST"])
 def verification_receipt(request):
-    """The sealed verification receipt: a fresh answer for the link posted, as an OFD sealed by the authority.
+    """The sealed verification receipt: a fresh answer for a link, as an OFD sealed by the authority.
 
-    The client sends the link's public id and check value and the channel it checked through (qr or
-    search), never the outcome. A link that gets no certificate gets the landing page's answer instead.
+    GET (the 下载核验回执 link of the QR page and of the search answer) shows what the receipt will state
+    and its button; POST issues it. The client sends the link's public id and check value and the channel
+    it checked through (qr or search), never the outcome. A link that gets no certificate gets the landing
+    page's answer instead. The QR page links here rather than carrying the form itself, so that it needs
+    no CSRF token and no cookie (views.verify renders it from a stencil).
     """
     if _over_rate(request):
         return _too_many(request)
-    channel = request.POST.get("channel", "")
+    data = request.POST if request.method == "POST" else request.GET
+    channel = data.get("channel", "")
     if channel not in receipts.RECEIPT_CHANNELS:
         response = render(request, "certificates/verify.html", {"bad_request": True}, status=400)
         response["Cache-Control"] = "no-store"
         return response
-    public_id, check = request.POST.get("public_id", ""), request.POST.get("c", "")
+    if request.method == "GET":
+        result, certificate = public.resolve_link(data.get("public_id", ""), data.get("c", ""), now=clock.now())
+        if certificate is None:
+            status = 503 if result.code == "status_unavailable" else 400
+            return render(request, "certificates/verify.html", {"answer": result}, status=status)
+        return render(request, "certificates/receipt.html", {
+            "answer": result, "certificate": public.public_view(certificate).page(),
+            "receipt_id": certificate.public_id, "receipt_check": data.get("c", ""), "receipt_channel": channel,
+            "channel_label": CheckChannel(channel).label})
+    public_id, check = data.get("public_id", ""), data.get("c", "")
     try:
         issued = receipts.issue_receipt(public_id, check, channel=channel, now=clock.now())
     except receipts.ReceiptRefused as exc:

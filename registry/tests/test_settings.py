@@ -139,7 +139,7 @@ def test_cache_urls():
     limit = parse_cache_url("locmem://", key_prefix="ratelimit")
     assert limit["LOCATION"] != local["LOCATION"] and limit["KEY_PREFIX"] == "ratelimit"
     shared = parse_cache_url("rediss://:pw@cache.internal:6380/2", key_prefix="ratelimit")
-    assert shared == {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+    assert shared == {"BACKEND": "registry.ops.cache.RedisCache",
                       "LOCATION": "rediss://:pw@cache.internal:6380/2", "KEY_PREFIX": "ratelimit"}
     with pytest.raises(ValueError, match="CACHE_URL"):
         parse_cache_url("memcached://cache:11211")

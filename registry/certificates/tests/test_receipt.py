@@ -22,7 +22,7 @@ from registry import clock
 from registry.applications.tests.test_browser import page  # noqa: F401 - the browser fixture
 from registry.certificates import public, receipts, services
 from registry.certificates.models import Certificate, VerificationCheck, VerificationReceipt
-from registry.certificates.receipt import format_as_of
+from registry.certificates.outcomes import format_as_of
 from registry.certificates.sealing import trust_roots
 from registry.certificates.tests.helpers import give_images, seed_certificate
 from registry.certificates.verification import check_value
@@ -166,9 +166,23 @@ def test_only_the_qr_and_search_channels_get_receipts(holder, channel):
         receipts.issue_receipt(holder.public_id, form_of(holder)["c"], channel=channel or "x", now=clock.now())
 
 
-def test_get_is_refused(holder):
-    assert Client().get("/certificates/receipt/", form_of(holder)).status_code == 405
-    assert not VerificationReceipt.objects.exists()
+def test_get_shows_what_the_receipt_will_state_and_issues_nothing(holder):
+    response = Client().get("/certificates/receipt/", form_of(holder))
+    html = response.content.decode()
+    assert response.status_code == 200 and outcome(response) == "valid"
+    assert holder.serial in html and 'method="post"' in html and "下载核验回执" in html
+    assert "no-store" in response["Cache-Control"]
+    assert not VerificationReceipt.objects.exists() and not VerificationCheck.objects.exists()
+
+
+@pytest.mark.parametrize(("change", "code"), [
+    (lambda form: {**form, "c": "AAAAAAAA"}, "check_failed"),
+    (lambda form: {**form, "channel": "upload"}, "bad_request"),
+])
+def test_get_of_a_bad_link_shows_its_answer_and_no_button(holder, change, code):
+    response = Client().get("/certificates/receipt/", change(form_of(holder)))
+    assert response.status_code == 400 and outcome(response) == code
+    assert 'method="post"' not in response.content.decode().split("<main>")[1]
 
 
 def test_a_missing_csrf_token_is_refused(holder):
@@ -177,7 +191,7 @@ def test_a_missing_csrf_token_is_refused(holder):
     assert not VerificationReceipt.objects.exists()
 
 
-def test_the_buttons_post_a_form_that_works_with_csrf(holder):
+def test_the_links_lead_to_a_form_that_works_with_csrf(holder):
     client = Client(enforce_csrf_checks=True)
     link = urlsplit(public.link_of(holder))
     for response_page, channel in ((client.get(f"{link.path}?{link.query}"), "qr"),
@@ -185,12 +199,21 @@ def test_the_buttons_post_a_form_that_works_with_csrf(holder):
                                        "registration_number": holder.registration_number, "name": holder.name}),
                                     "search")):
         html = response_page.content.decode()
-        assert "下载核验回执" in html and 'action="/certificates/receipt/"' in html
-        fields = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">', html))
+        href = re.search(r'<a class="btn" id="receipt" href="([^"]+)">下载核验回执</a>', html).group(1)
+        receipt_page = client.get(href.replace("&amp;", "&")).content.decode()
+        assert 'action="/certificates/receipt/"' in receipt_page
+        fields = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">', receipt_page))
         assert fields["channel"] == channel and fields["public_id"] == holder.public_id
         response = client.post("/certificates/receipt/", fields)
         assert response.status_code == 200 and response["Content-Type"] == "application/ofd"
     assert list(VerificationReceipt.objects.order_by("pk").values_list("channel", flat=True)) == ["qr", "search"]
+
+
+def test_the_landing_page_sets_no_cookie(holder):
+    link = urlsplit(public.link_of(holder))
+    response = Client().get(f"{link.path}?{link.query}")
+    assert outcome(response) == "valid" and not response.cookies  # no CSRF cookie: the page has no form
+    assert "csrfmiddlewaretoken" not in response.content.decode()
 
 
 def test_a_refused_link_shows_no_button():
@@ -219,13 +242,16 @@ def test_the_console_finds_a_receipt_by_its_number_read_only(holder, world):
 @pytest.mark.django_db(transaction=True)
 def test_a_relying_party_scans_clicks_and_gets_a_receipt_that_verifies(page, live_server, world, tmp_path,  # noqa: F811
                                                                       certificate_sandbox):
-    """In Chromium: the QR link's page, the button, the download; the project's verifier, strict, passes it."""
+    """In Chromium: the QR link's page, its link, the receipt page's button, the download; the project's
+    verifier, strict, passes it."""
     person = give_images(world.registered.person)
     person.registrations.get().specialties.update(valid_to=timezone.localdate() + timedelta(days=400))
     certificate = seed_certificate(person, timezone.now())
     link = urlsplit(public.link_of(certificate))
     page.goto(f"{live_server.url}{link.path}?{link.query}")
     assert page.get_attribute("#outcome", "data-code") == "valid"
+    page.click("a:has-text('下载核验回执')")
+    assert page.get_attribute("#outcome", "data-code") == "valid"  # the receipt page: what it will state
     with page.expect_download() as download_info:
         page.click("button:has-text('下载核验回执')")
     target = tmp_path / download_info.value.suggested_filename
@@ -247,15 +273,10 @@ def test_the_check_time_is_printed_in_chongqing_time():
 
 
 def test_when_the_status_cannot_be_read_there_is_no_receipt(holder, monkeypatch):
-    class Broken:
-        DoesNotExist = Certificate.DoesNotExist
+    def broken(*_args):
+        raise DatabaseError("down")
 
-        class objects:  # noqa: N801 - stands in for the manager
-            @staticmethod
-            def select_related(*_args):
-                raise DatabaseError("down")
-
-    monkeypatch.setattr(public, "Certificate", Broken)
+    monkeypatch.setattr(Certificate.objects, "raw", broken)  # the landing query (public.resolve_link)
     response = download(holder)
     assert response.status_code == 503 and outcome(response) == "status_unavailable"
     assert "此结果不表示证书有效或无效" in response.content.decode()

@@ -116,7 +116,7 @@ def test_the_status_is_unavailable_rather_than_guessed_when_the_database_fails(h
     def broken(*args, **kwargs):
         raise DatabaseError("connection lost")
 
-    monkeypatch.setattr(Certificate.objects, "select_related", broken)
+    monkeypatch.setattr(Certificate.objects, "raw", broken)
     response = scan(public.link_of(holder))
     assert outcome(response) == "status_unavailable" and "不表示证书有效或无效" in response.content.decode()
 
@@ -132,7 +132,7 @@ def test_one_address_is_limited_per_minute(holder, settings):
 
 def _redis_cache(location: str):
     """A cache client of its own (its own connection pool), as another gunicorn worker would hold."""
-    from django.core.cache.backends.redis import RedisCache
+    from registry.ops.cache import RedisCache
 
     return RedisCache(location, {"KEY_PREFIX": "ratelimit-test"})
 
@@ -210,3 +210,55 @@ class TestRegistrySearch:
         settings.VERIFY_RATE_PER_MINUTE = 2
         client, query = Client(), {"registration_number": holder.registration_number, "name": "某某"}
         assert [client.get("/certificates/search/", query).status_code for _ in range(3)] == [200, 200, 429]
+
+
+def _comparable(html: str) -> str:
+    """The page without what differs between two requests: the CSRF token and the check's time."""
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', 'name="csrfmiddlewaretoken" value=""', html)
+    return re.sub(r"核验时间：[^（]+（", "核验时间：（", html)
+
+
+def _both_renderings(link: str, monkeypatch) -> tuple[str, str]:
+    """The page as a visitor without a session gets it (the stencil) and as a plain render gives it."""
+    reused = scan(link).content.decode()
+    with monkeypatch.context() as patch:
+        patch.setattr(views, "_plain_visitor", lambda request: False)
+        rendered = scan(link).content.decode()
+    return _comparable(reused), _comparable(rendered)
+
+
+def test_the_reused_rendering_is_the_plain_rendering_for_every_answer(holder, world, monkeypatch):
+    """registry.stencil's limits (text only printed, never compared or filtered) hold for this page."""
+    link = public.link_of(holder)
+    pages = {"valid": _both_renderings(link, monkeypatch)}
+    for path, code in [("/certificates/verify/K7Q2M9X4TZ8WD3FA?c=AAAAAAAA", "check_failed"),
+                       ("/certificates/verify/not-an-id?c=ABCDEFGH", "malformed_link")]:
+        pages[code] = _both_renderings(path, monkeypatch)
+    unknown = new_public_id()
+    pages["unknown"] = _both_renderings(
+        f"/certificates/verify/{unknown}?c={check_value(unknown, views.settings.CERTIFICATE_VERIFICATION_KEY)}",
+        monkeypatch)
+    # Two specialties, one with text a template must escape.
+    Certificate.objects.filter(pk=holder.pk).update(
+        employer_name="重庆<山城>建设&有限公司", specialties=[*holder.specialties, {**holder.specialties[0], "name": "市政公用工程"}])
+    pages["escaped"] = _both_renderings(link, monkeypatch)
+    successor = services.issue_certificate(
+        registration=holder.registration, actor=None, now=timezone.now(), source="seed", idempotency_key="next",
+        images=services.images_for(holder.person), reason="换发")
+    pages["superseded"] = _both_renderings(link, monkeypatch)
+    services.cancel_certificates(registration=holder.registration, actor=world.operator_a, now=timezone.now(),
+                                 reason="注销注册")
+    pages["cancelled"] = _both_renderings(public.link_of(successor), monkeypatch)
+    for name, (reused, rendered) in pages.items():
+        assert reused == rendered, name
+    assert "重庆&lt;山城&gt;建设&amp;有限公司" in pages["escaped"][0] and "市政公用工程" in pages["escaped"][0]
+    assert public.link_of(successor).replace("&", "&amp;") in pages["superseded"][0]
+    assert 'data-code="cancelled"' in pages["cancelled"][0]
+
+
+def test_a_signed_in_visitor_gets_the_page_with_their_menu(holder, world):
+    own = Client()
+    own.force_login(world.registered)
+    page = scan(public.link_of(holder), own).content.decode()
+    assert 'data-code="valid"' in page and "电子证书管理" in page and "退出" in page
+    assert "电子证书管理" not in scan(public.link_of(holder)).content.decode()

@@ -1,0 +1,53 @@
+"""The Redis cache backend of settings.CACHES (registry.ops.cache) and the rate limit's window counter."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from django.core.cache.backends.locmem import LocMemCache
+
+from registry.conftest import missing
+from registry.ops.cache import RedisCache, count_in_window
+
+
+@pytest.fixture
+def redis_cache():
+    location = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    cache = RedisCache(location, {"KEY_PREFIX": f"cache-test-{uuid.uuid4().hex[:8]}"})
+    try:
+        cache.get("probe")
+    except Exception as exc:  # noqa: BLE001  (no Redis on this machine)
+        missing(f"Redis at {location} is not reachable: {exc}")
+    yield cache
+    cache.clear()
+
+
+def test_one_client_serves_every_call(redis_cache):
+    client = redis_cache._cache.get_client("a", write=True)
+    assert redis_cache._cache.get_client("b", write=True) is client
+    redis_cache.set("k", "值")
+    assert redis_cache.get("k") == "值"
+
+
+def test_the_window_counter_counts_and_expires_with_its_first_count(redis_cache):
+    assert [count_in_window(redis_cache, "w", 120) for _ in range(3)] == [1, 2, 3]
+    raw = redis_cache._cache.get_client("w").ttl(redis_cache.make_and_validate_key("w"))
+    assert 0 < raw <= 120  # the first count set the expiry; later counts kept it
+    assert redis_cache.get("w") == 3  # readable through the cache API too
+    redis_cache.delete("w")  # the window ended
+    assert count_in_window(redis_cache, "w", 120) == 1
+
+
+def test_two_processes_count_one_window(redis_cache):
+    other = RedisCache(redis_cache._servers[0], {"KEY_PREFIX": redis_cache.key_prefix})
+    assert other._cache is not redis_cache._cache
+    assert [count_in_window(cache, "shared", 60) for cache in (redis_cache, other, redis_cache)] == [1, 2, 3]
+
+
+def test_other_backends_count_with_add_and_incr():
+    cache = LocMemCache(f"count-{uuid.uuid4().hex}", {})
+    assert [count_in_window(cache, "w", 60) for _ in range(3)] == [1, 2, 3]
+    cache.delete("w")
+    assert count_in_window(cache, "w", 60) == 1

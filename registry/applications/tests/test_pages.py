@@ -498,3 +498,12 @@ class TestNewApplicationByType:
         page = response.content.decode()
         assert "尚未到申请期" in page and "2026年10月2日至2026年12月1日" in page
         assert not Application.objects.exists()
+
+    def test_a_renewal_of_a_specialty_not_held_is_refused_on_creation_naming_it(self, world, time_machine):
+        time_machine.move_to(at(2026, 11, 2), tick=True)
+        response = client_for(world.registered).post(reverse("applications:new"), {
+            "application_type": "renewal", "specialties": ["10401010"]})
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "市政公用工程专业不在您的有效注册中" in page and "新增专业请申请增项注册" in page
+        assert not Application.objects.exists()

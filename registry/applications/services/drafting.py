@@ -108,8 +108,6 @@ def update_application(*, actor, application: Application, now: datetime, specia
     if specialties is not None and application.type not in {ApplicationType.CHANGE}:
         fields["specialties"] = validate_specialties(specialties)
         require_specialties_fit(application.type, application.registration, fields["specialties"])
-        if application.type == ApplicationType.RENEWAL:
-            require_renewal_window(application.registration, fields["specialties"], local_day(now))
     # The employer is the applicant's choice only for a first registration or a change of employer.
     chooses_employer = application.registration_id is None or (
         application.type == ApplicationType.CHANGE and application.change_kind == ChangeKind.EMPLOYER)

@@ -58,13 +58,31 @@ def test_every_shown_model_has_a_chinese_name():
     assert english == []
 
 
-def test_every_field_of_our_shown_models_has_a_chinese_label():
+def test_every_app_and_model_of_the_console_index_is_named_in_chinese(rf, world):
+    request = rf.get("/admin/")
+    request.user = world.admin
+    names = [(app["name"], [m["name"] for m in app["models"]]) for app in admin.site.get_app_list(request)]
+    assert names
+    assert [name for name, models in names for name in (name, *models) if ascii_only(name)] == []
+
+
+def models_of_our_console_apps() -> set[type]:
+    """Return every model of our apps that show anything in the console (a new model there is shown soon)."""
+    labels = {model._meta.app_label for model in shown_models() if own(model)}
+    return {model for label in labels for model in apps.get_app_config(label).get_models()}
+
+
+def test_every_field_of_our_console_apps_has_a_chinese_label():
+    models = models_of_our_console_apps()
+    assert {"people", "applications", "certificates", "audit", "workcalendar"} <= {m._meta.app_label for m in models}
     english = [
         f"{model._meta.label}.{field.name}"
-        for model in shown_models() if own(model)
+        for model in models
         for field in model._meta.get_fields()
         if not field.auto_created and ascii_only(field.verbose_name)
     ]
+    english += [model._meta.label for model in models
+                if ascii_only(model._meta.verbose_name) or ascii_only(model._meta.verbose_name_plural)]
     assert english == []
 
 

@@ -36,26 +36,41 @@ class NewApplicationForm(forms.Form):
         ApplicationType.REREGISTRATION: ("employer_credit_code", "specialties"),
         ApplicationType.RENEWAL: ("specialties",),
         ApplicationType.ADD_SPECIALTY: ("specialties",),
-        ApplicationType.CHANGE: ("change_kind", "employer_credit_code", "new_name", "new_mobile", "enterprise_name"),
+        ApplicationType.CHANGE: ("change_kind",),
         ApplicationType.CANCELLATION: ("specialties", "cancellation_reason"),
     }
+    # A change asks for the fields of its kind, chosen before the form (the kind itself comes with it).
+    FIELDS_BY_CHANGE_KIND = {
+        ChangeKind.EMPLOYER: ("employer_credit_code",),
+        ChangeKind.PERSONAL: ("new_name", "new_mobile"),
+        ChangeKind.ENTERPRISE: ("enterprise_name",),
+    }
 
-    def __init__(self, *args, application_type: str | None = None, **kwargs):
-        """Keep only the chosen type's fields; posted values of another type's fields are ignored."""
+    def __init__(self, *args, application_type: str | None = None, change_kind: str | None = None, **kwargs):
+        """Keep only the chosen type's (and change kind's) fields; posted values of other fields are ignored."""
         super().__init__(*args, **kwargs)
-        if application_type in ApplicationType.values:
-            self.fields["application_type"].initial = application_type
-            self.fields["application_type"].choices = [
-                (v, label) for v, label in ApplicationType.choices if v == application_type]
-            keep = set(self.FIELDS_BY_TYPE[application_type]) | {"application_type"}
-            for name in list(self.fields):
-                if name not in keep:
-                    del self.fields[name]
-            if application_type == ApplicationType.CHANGE:
-                self.fields["employer_credit_code"].help_text = _("仅执业企业变更时填写新聘用企业的统一社会信用代码。")
-                self.fields["new_name"].help_text = _("个人信息变更时填写姓名或手机号码。")
-                self.fields["enterprise_name"].help_text = _("企业信息变更时填写。")
         self.chosen_type = application_type if application_type in ApplicationType.values else None
+        self.chosen_change_kind = (change_kind if self.chosen_type == ApplicationType.CHANGE
+                                   and change_kind in ChangeKind.values else None)
+        if self.chosen_type is None:
+            return
+        self.fields["application_type"].initial = application_type
+        self.fields["application_type"].choices = [
+            (v, label) for v, label in ApplicationType.choices if v == application_type]
+        keep = set(self.FIELDS_BY_TYPE[application_type]) | {"application_type"}
+        if self.chosen_change_kind:
+            keep |= set(self.FIELDS_BY_CHANGE_KIND[self.chosen_change_kind])
+            self.fields["change_kind"].initial = self.chosen_change_kind
+            self.fields["change_kind"].choices = [
+                (v, label) for v, label in ChangeKind.choices if v == self.chosen_change_kind]
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+        if self.chosen_change_kind == ChangeKind.EMPLOYER:
+            self.fields["employer_credit_code"].label = _("新聘用企业统一社会信用代码")
+            self.fields["employer_credit_code"].help_text = _("填写新聘用企业的18位统一社会信用代码。")
+        if self.chosen_change_kind == ChangeKind.PERSONAL:
+            self.fields["new_name"].help_text = _("姓名和手机号码至少填写一项。")
 
     def clean_employer_credit_code(self) -> Enterprise | None:
         code = (self.cleaned_data.get("employer_credit_code") or "").strip().upper()

@@ -46,10 +46,10 @@ class Qualification(models.Model):
 class ContinuingEducation(models.Model):
     """Completed continuing education (继续教育) of a person in one specialty."""
 
-    id_number = models.CharField(max_length=18, db_index=True)
-    specialty = models.CharField(max_length=8, choices=Specialty.choices)
-    completed_on = models.DateField()
-    hours = models.PositiveSmallIntegerField(default=120)
+    id_number = models.CharField(_("身份证件号码"), max_length=18, db_index=True)
+    specialty = models.CharField(_("专业"), max_length=8, choices=Specialty.choices)
+    completed_on = models.DateField(_("完成日期"))
+    hours = models.PositiveSmallIntegerField(_("学时"), default=120)
 
     class Meta:
         verbose_name = _("继续教育记录")
@@ -72,11 +72,11 @@ class SanctionKind(models.TextChoices):
 class Sanction(models.Model):
     """A recorded penalty or fact that may block registration for a period."""
 
-    id_number = models.CharField(max_length=18, db_index=True)
-    kind = models.CharField(max_length=30, choices=SanctionKind.choices)
+    id_number = models.CharField(_("身份证件号码"), max_length=18, db_index=True)
+    kind = models.CharField(_("类型"), max_length=30, choices=SanctionKind.choices)
     decided_on = models.DateField(_("决定日期"))
     completed_on = models.DateField(_("执行完毕日期"), null=True, blank=True)
-    note = models.CharField(max_length=200, blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("不良记录")
@@ -86,9 +86,11 @@ class Sanction(models.Model):
 class ProjectLock(models.Model):
     """A project under construction (在施项目) that the person leads; it blocks a change of employer."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="project_locks")
+    person = models.ForeignKey(
+        Person, verbose_name=_("人员"), on_delete=models.CASCADE, related_name="project_locks"
+    )
     project_name = models.CharField(_("项目名称"), max_length=200)
-    active = models.BooleanField(default=True)
+    active = models.BooleanField(_("锁定中"), default=True)
 
     class Meta:
         verbose_name = _("在施项目锁定")
@@ -103,16 +105,22 @@ class RegistrationStatus(models.TextChoices):
 class Registration(models.Model):
     """A person's registration (注册) with one employer; each specialty has its own validity."""
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="registrations")
+    person = models.ForeignKey(
+        Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="registrations"
+    )
     # Kept on re-registration; unique when present.
     number = models.CharField(_("注册编号"), max_length=20, unique=True)
-    employer = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="registrations")
-    status = models.CharField(max_length=20, choices=RegistrationStatus.choices, default=RegistrationStatus.ACTIVE)
+    employer = models.ForeignKey(
+        Enterprise, verbose_name=_("聘用企业"), on_delete=models.PROTECT, related_name="registrations"
+    )
+    status = models.CharField(
+        _("状态"), max_length=20, choices=RegistrationStatus.choices, default=RegistrationStatus.ACTIVE
+    )
     registered_on = models.DateField(_("初始注册日期"))
     # The paper certificate of a registration made in the old system (filled by import_legacy); its holder
     # claims the e-certificate with the same validity. Blank for registrations made here.
     paper_certificate_number = models.CharField(_("纸质证书编号"), max_length=32, blank=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         verbose_name = _("注册")
@@ -134,14 +142,22 @@ class Registration(models.Model):
 
 
 class RegistrationSpecialty(models.Model):
-    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="specialties")
-    specialty = models.CharField(max_length=8, choices=Specialty.choices)
+    registration = models.ForeignKey(
+        Registration, verbose_name=_("注册"), on_delete=models.CASCADE, related_name="specialties"
+    )
+    specialty = models.CharField(_("专业"), max_length=8, choices=Specialty.choices)
     valid_from = models.DateField(_("有效期起"))
     valid_to = models.DateField(_("有效期止"))
-    status = models.CharField(max_length=20, choices=RegistrationStatus.choices, default=RegistrationStatus.ACTIVE)
-    qualification = models.ForeignKey(Qualification, null=True, blank=True, on_delete=models.SET_NULL)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=RegistrationStatus.choices, default=RegistrationStatus.ACTIVE
+    )
+    qualification = models.ForeignKey(
+        Qualification, verbose_name=_("资格证书"), null=True, blank=True, on_delete=models.SET_NULL
+    )
 
     class Meta:
+        verbose_name = _("注册专业")
+        verbose_name_plural = _("注册专业")
         constraints = [
             models.UniqueConstraint(fields=["registration", "specialty"], name="uniq_registration_specialty")
         ]
@@ -178,33 +194,39 @@ class Application(models.Model):
     reference = models.CharField(_("申请编号"), max_length=20, unique=True)
     type = models.CharField(_("申请类型"), max_length=20, choices=ApplicationType.choices)
     change_kind = models.CharField(_("变更类型"), max_length=20, choices=ChangeKind.choices, blank=True)
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="applications")
+    person = models.ForeignKey(
+        Person, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="applications"
+    )
     # The employer that must confirm: the current one, or the new one for a change of employer.
-    employer = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="applications")
+    employer = models.ForeignKey(
+        Enterprise, verbose_name=_("确认企业"), on_delete=models.PROTECT, related_name="applications"
+    )
     registration = models.ForeignKey(
-        Registration, null=True, blank=True, on_delete=models.PROTECT, related_name="applications"
+        Registration, verbose_name=_("注册"),
+        null=True, blank=True, on_delete=models.PROTECT, related_name="applications"
     )
     # Specialty codes the application concerns (registered, renewed, added or cancelled).
     specialties = models.JSONField(_("申请专业"), default=list)
     # Type-specific data (new personal data, the reason for cancellation, ...).
-    details = models.JSONField(default=dict, blank=True)
+    details = models.JSONField(_("申请事项详情"), default=dict, blank=True)
     status = models.CharField(
         _("状态"), max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     submitted_at = models.DateTimeField(_("上报时间"), null=True, blank=True)
     accept_on = models.DateField(_("预计受理日期"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
     receipt_number = models.CharField(_("受理凭证编号"), max_length=30, unique=True, null=True, blank=True)
     due_on = models.DateField(_("办结期限"), null=True, blank=True)
     # Working days left on the review clock while it is stopped for supplementary material.
-    paused_workdays_left = models.PositiveSmallIntegerField(null=True, blank=True)
+    paused_workdays_left = models.PositiveSmallIntegerField(_("暂停时剩余工作日"), null=True, blank=True)
     decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("决定人"),
+        null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    decision_reasons = models.JSONField(default=list, blank=True)
+    decision_reasons = models.JSONField(_("决定理由"), default=list, blank=True)
     comparison = models.JSONField(_("数据比对结果"), default=list, blank=True)
 
     class Meta:
@@ -247,14 +269,16 @@ class MaterialKind(models.TextChoices):
 class Material(models.Model):
     """An uploaded scan, decoded and re-encoded before storage."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="materials")
-    kind = models.CharField(max_length=30, choices=MaterialKind.choices)
-    storage_name = models.CharField(max_length=200)
-    original_name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=50)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    uploaded_at = models.DateTimeField(default=timezone.now)
+    application = models.ForeignKey(
+        Application, verbose_name=_("申请"), on_delete=models.CASCADE, related_name="materials"
+    )
+    kind = models.CharField(_("材料类型"), max_length=30, choices=MaterialKind.choices)
+    storage_name = models.CharField(_("存储文件名"), max_length=200)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    content_type = models.CharField(_("文件格式"), max_length=50)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256 摘要"), max_length=64)
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
 
     class Meta:
         verbose_name = _("申请材料")
@@ -265,18 +289,23 @@ class Material(models.Model):
 class ApplicationTransition(models.Model):
     """Append-only history of an application: the timeline the applicant and employer see."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="transitions")
-    at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    application = models.ForeignKey(
+        Application, verbose_name=_("申请"), on_delete=models.CASCADE, related_name="transitions"
     )
-    from_status = models.CharField(max_length=20, choices=ApplicationStatus.choices, blank=True)
-    to_status = models.CharField(max_length=20, choices=ApplicationStatus.choices)
-    action = models.CharField(max_length=30)
-    reason = models.TextField(blank=True)
-    details = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"),
+        null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_status = models.CharField(_("原状态"), max_length=20, choices=ApplicationStatus.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=20, choices=ApplicationStatus.choices)
+    action = models.CharField(_("操作"), max_length=30)
+    reason = models.TextField(_("原因"), blank=True)
+    details = models.JSONField(_("详情"), default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("申请办理记录")
+        verbose_name_plural = _("申请办理记录")
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["application", "at"])]
 
@@ -284,27 +313,38 @@ class ApplicationTransition(models.Model):
 class RegistrationTransition(models.Model):
     """Append-only history of a registration (created, specialties changed, cancelled)."""
 
-    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="transitions")
-    application = models.ForeignKey(Application, null=True, blank=True, on_delete=models.SET_NULL)
-    at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    registration = models.ForeignKey(
+        Registration, verbose_name=_("注册"), on_delete=models.CASCADE, related_name="transitions"
     )
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20)
-    action = models.CharField(max_length=30)
-    reason = models.TextField(blank=True)
-    details = models.JSONField(default=dict, blank=True)
+    application = models.ForeignKey(
+        Application, verbose_name=_("申请"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"),
+        null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_status = models.CharField(_("原状态"), max_length=20, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=20)
+    action = models.CharField(_("操作"), max_length=30)
+    reason = models.TextField(_("原因"), blank=True)
+    details = models.JSONField(_("详情"), default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("注册变动记录")
+        verbose_name_plural = _("注册变动记录")
         ordering = ["at", "pk"]
 
 
 class Counter(models.Model):
     """Named sequences (application references, receipts, registration serials), incremented under lock."""
 
-    name = models.CharField(max_length=50, unique=True)
-    value = models.PositiveIntegerField(default=0)
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    value = models.PositiveIntegerField(_("当前值"), default=0)
+
+    class Meta:
+        verbose_name = _("编号计数器")
+        verbose_name_plural = _("编号计数器")
 
 
 class RefusalDecision(models.Model):
@@ -314,7 +354,9 @@ class RefusalDecision(models.Model):
     and the text are fixed in the refusal's own transaction.
     """
 
-    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="refusal_decision")
+    application = models.OneToOneField(
+        Application, verbose_name=_("申请"), on_delete=models.PROTECT, related_name="refusal_decision"
+    )
     year = models.PositiveSmallIntegerField(_("年度"))
     serial = models.PositiveIntegerField(_("序号"))
     document_number = models.CharField(_("决定书编号"), max_length=40, unique=True)

@@ -155,6 +155,7 @@ MESSAGES: dict[str, str] = {
     "renewal.too_early": "{specialty}专业尚未到延续注册申请期（{opens}至{closes}）",
     "renewal.too_late": "{specialty}专业已超过延续注册申请期（{opens}至{closes}），应在有效期届满{closes_days}日前申请",
     "renewal.in_window": "{specialty}专业在延续注册申请期内",
+    "renewal.not_registered": "{specialty}专业不在申请人的有效注册中，不能延续注册（新增专业应申请增项注册）",
     "education.ok": "{specialty}专业继续教育已完成",
     "education.missing": "{specialty}专业未达到继续教育要求（第十五条第三项）",
     "project.locked": "申请人担任项目负责人的在施项目尚未竣工验收或移交，不能变更执业企业",
@@ -276,7 +277,7 @@ def check_registration_state(facts: Facts, params: Parameters) -> list[Finding]:
         for code in facts.specialties:
             if code in registered:
                 findings.append(_fail("registration.specialty_exists", specialty=code))
-    if t in {RENEWAL, CANCEL}:
+    if t == CANCEL:  # a renewal's unknown specialty is check_renewal_window's finding
         for code in facts.specialties:
             if code not in registered:
                 findings.append(_fail("registration.specialty_missing", specialty=code))
@@ -315,6 +316,7 @@ def check_renewal_window(facts: Facts, params: Parameters) -> list[Finding]:
     for code in facts.specialties:
         spec = by_code.get(code)
         if spec is None:
+            findings.append(_fail("renewal.not_registered", specialty=code))
             continue
         opens, closes = renewal_window(spec.valid_to, params)
         window = {"specialty": code, "opens": opens.isoformat(), "closes": closes.isoformat()}

@@ -30,7 +30,7 @@ from registry.applications.forms import (
     RefuseForm,
     UploadForm,
 )
-from registry.applications.models import Application, ApplicationStatus, ApplicationType
+from registry.applications.models import Application, ApplicationStatus, ApplicationType, ChangeKind
 from registry.applications.workflow import EDITABLE, UPLOADABLE, allowed_actions, progress
 from registry.files import private_file_response
 from registry.people import enterprise_auth
@@ -66,11 +66,16 @@ def my_applications(request):
 @never_cache
 @require_role(Role.APPLICANT)
 def new_application(request):
-    # Choose the type first (?type=…); the form then holds only that type's fields (no JavaScript needed).
-    chosen = request.POST.get("application_type") if request.method == "POST" else request.GET.get("type")
+    # Choose the type first (?type=…), and for a change its kind (&change_kind=…); the form then holds only
+    # their fields (no JavaScript needed).
+    source = request.POST if request.method == "POST" else request.GET
+    chosen = source.get("application_type") if request.method == "POST" else source.get("type")
     chosen = chosen if chosen in ApplicationType.values else None
-    form = NewApplicationForm(request.POST or None, application_type=chosen)
-    if request.method == "POST" and chosen and form.is_valid():
+    kind = source.get("change_kind") if chosen == ApplicationType.CHANGE else None
+    kind = kind if kind in ChangeKind.values else None
+    form = NewApplicationForm(request.POST or None, application_type=chosen, change_kind=kind)
+    ready = chosen is not None and (chosen != ApplicationType.CHANGE or kind is not None)
+    if request.method == "POST" and ready and form.is_valid():
         data = form.cleaned_data
         try:
             application = services.create_application(
@@ -86,8 +91,9 @@ def new_application(request):
     person = getattr(request.user, "person", None)
     registration = services.active_registration(person) if person else None
     return render(request, "applications/new.html", {
-        "form": form, "registration": registration, "chosen": chosen,
+        "form": form, "registration": registration, "chosen": chosen, "change_kind": kind, "ready": ready,
         "types": ApplicationType.choices, "chosen_label": ApplicationType(chosen).label if chosen else "",
+        "change_kinds": ChangeKind.choices, "change_kind_label": ChangeKind(kind).label if kind else "",
     })
 
 

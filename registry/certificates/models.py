@@ -37,14 +37,18 @@ class CertificateSource(models.TextChoices):
 class Certificate(models.Model):
     """One issued e-certificate (one version for one registration)."""
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="certificates")
-    registration = models.ForeignKey(Registration, on_delete=models.PROTECT, related_name="certificates")
+    person = models.ForeignKey(
+        Person, verbose_name=_("持证人"), on_delete=models.PROTECT, related_name="certificates"
+    )
+    registration = models.ForeignKey(
+        Registration, verbose_name=_("注册"), on_delete=models.PROTECT, related_name="certificates"
+    )
     version = models.PositiveSmallIntegerField(_("版本"))
-    source = models.CharField(max_length=20, choices=CertificateSource.choices)
+    source = models.CharField(_("来源"), max_length=20, choices=CertificateSource.choices)
     # Unique per registration change: a retried event finds the certificate it already issued.
-    idempotency_key = models.CharField(max_length=100, unique=True)
+    idempotency_key = models.CharField(_("签发幂等键"), max_length=100, unique=True)
     # Random, carries no personal data: the QR verification URL's identifier.
-    public_id = models.CharField(max_length=32, unique=True)
+    public_id = models.CharField(_("公开标识"), max_length=32, unique=True)
     licence_identifier = models.CharField(_("证照标识"), max_length=80, unique=True)
     serial = models.CharField(_("证书编号"), max_length=40, unique=True)
     status = models.CharField(_("状态"), max_length=20, choices=CertificateStatus.choices,
@@ -61,23 +65,24 @@ class Certificate(models.Model):
     specialties = models.JSONField(_("注册专业及有效期"))
     valid_until = models.DateField(_("最晚有效期"))
     issue_date = models.DateField(_("发证日期"))
-    authority_name = models.CharField(max_length=100)
-    verification_url = models.CharField(max_length=300)
+    authority_name = models.CharField(_("发证机关"), max_length=100)
+    verification_url = models.CharField(_("核验地址"), max_length=300)
     # Private-storage names of the photo and signature printed (uploads of the application or the claim).
-    photo_name = models.CharField(max_length=200)
-    signature_name = models.CharField(max_length=200)
+    photo_name = models.CharField(_("照片文件"), max_length=200)
+    signature_name = models.CharField(_("签名文件"), max_length=200)
 
     # The sealed file.
-    storage_name = models.CharField(max_length=200, unique=True)
-    size = models.PositiveIntegerField()
-    sm3 = models.CharField(max_length=64)
-    sha256 = models.CharField(max_length=64, db_index=True)  # the upload check finds a file by it
+    storage_name = models.CharField(_("存储文件名"), max_length=200, unique=True)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    sm3 = models.CharField(_("SM3 摘要"), max_length=64)
+    # The upload check finds a file by it.
+    sha256 = models.CharField(_("SHA-256 摘要"), max_length=64, db_index=True)
 
     issued_at = models.DateTimeField(_("签发时间"))
-    sealed_at = models.DateTimeField()
-    status_changed_at = models.DateTimeField()
-    supersedes = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="superseded_by")
+    sealed_at = models.DateTimeField(_("签章时间"))
+    status_changed_at = models.DateTimeField(_("状态变更时间"))
+    supersedes = models.OneToOneField("self", verbose_name=_("所替代的证书"), null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="superseded_by")
 
     class Meta:
         verbose_name = _("电子注册证书")
@@ -112,15 +117,19 @@ class Certificate(models.Model):
 class CertificateTransition(models.Model):
     """Append-only history of a certificate's status: who, when, from, to, why."""
 
-    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="transitions")
-    at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20, choices=CertificateStatus.choices)
-    reason = models.CharField(max_length=200)
+    certificate = models.ForeignKey(
+        Certificate, verbose_name=_("证书"), on_delete=models.PROTECT, related_name="transitions"
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    from_status = models.CharField(_("原状态"), max_length=20, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=20, choices=CertificateStatus.choices)
+    reason = models.CharField(_("原因"), max_length=200)
 
     class Meta:
+        verbose_name = _("证书状态记录")
+        verbose_name_plural = _("证书状态记录")
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["certificate", "at"])]
 
@@ -150,13 +159,17 @@ class VerificationCheck(models.Model):
     address, no user agent, no time finer than the day) -- the holder learns when and how, never who.
     """
 
-    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="checks")
+    certificate = models.ForeignKey(
+        Certificate, verbose_name=_("证书"), on_delete=models.CASCADE, related_name="checks"
+    )
     day = models.DateField(_("日期"))
     channel = models.CharField(_("核验渠道"), max_length=16, choices=CheckChannel.choices)
     outcome = models.CharField(_("核验结果"), max_length=32)
     count = models.PositiveIntegerField(_("次数"), default=0)
 
     class Meta:
+        verbose_name = _("核验统计")
+        verbose_name_plural = _("核验统计")
         constraints = [
             models.UniqueConstraint(fields=["certificate", "day", "channel", "outcome"],
                                     name="uniq_check_counter"),
@@ -172,12 +185,14 @@ class VerificationReceipt(models.Model):
     """
 
     number = models.CharField(_("回执编号"), max_length=32, unique=True)
-    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="receipts")
+    certificate = models.ForeignKey(
+        Certificate, verbose_name=_("证书"), on_delete=models.PROTECT, related_name="receipts"
+    )
     certificate_version = models.PositiveSmallIntegerField(_("证书版本"))
     outcome = models.CharField(_("核验结果"), max_length=32)
     as_of = models.DateTimeField(_("核验时间"))
     channel = models.CharField(_("核验渠道"), max_length=16, choices=CheckChannel.choices)
-    sha256 = models.CharField(max_length=64, db_index=True)
+    sha256 = models.CharField(_("文件 SHA-256 摘要"), max_length=64, db_index=True)
     created_at = models.DateTimeField(_("出具时间"))
 
     class Meta:

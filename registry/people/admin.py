@@ -45,9 +45,13 @@ class RegistryUserAdmin(UserAdmin):
 
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
-    list_display = ("name", "masked_id_number", "sex", "birth_date")
+    list_display = ("name", "id_number_masked", "sex", "birth_date")
     search_fields = ("name",)
     readonly_fields = ("user", "name", "id_number", "birth_date", "real_name_level", "created_at")
+
+    @admin.display(description="身份证件号码（部分隐藏）")
+    def id_number_masked(self, person: Person) -> str:
+        return person.masked_id_number
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         person = Person.objects.filter(pk=object_id).first()

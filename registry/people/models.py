@@ -33,7 +33,7 @@ class User(AbstractUser):
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.APPLICANT)
     # District officers see only enterprises registered in their district.
     district = models.CharField(_("所属区县"), max_length=6, choices=DISTRICTS, blank=True)
-    must_change_password = models.BooleanField(default=False)
+    must_change_password = models.BooleanField(_("须修改密码"), default=False)
 
     class Meta:
         verbose_name = _("用户")
@@ -49,7 +49,8 @@ class Person(models.Model):
     """A real-name natural person: an applicant or a registered constructor."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="person"
+        settings.AUTH_USER_MODEL, verbose_name=_("账号"),
+        null=True, blank=True, on_delete=models.SET_NULL, related_name="person"
     )
     name = models.CharField(_("姓名"), max_length=50)
     # Unique: one person, one record. Never shown unmasked to the public, never put in a URL.
@@ -62,7 +63,7 @@ class Person(models.Model):
     photo = models.CharField(_("证件照片"), max_length=200, blank=True)
     signature = models.CharField(_("签名图片"), max_length=200, blank=True)
     real_name_level = models.CharField(_("实名认证级别"), max_length=20, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
 
     class Meta:
         verbose_name = _("人员")
@@ -127,12 +128,17 @@ class Enterprise(models.Model):
 class EnterpriseOperator(models.Model):
     """An account acting for an enterprise; the enterprise decides who may confirm applications."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="operator_roles")
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="operators")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("账号"), on_delete=models.CASCADE,
+        related_name="operator_roles",
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), on_delete=models.CASCADE, related_name="operators"
+    )
     can_confirm = models.BooleanField(_("可确认申请"), default=True)
     # Managers (the legal person's own account) add operators and choose who may confirm.
     is_manager = models.BooleanField(_("管理员"), default=False)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
 
     class Meta:
         verbose_name = _("企业经办人")
@@ -153,19 +159,22 @@ class FaceCheck(models.Model):
         PROVIDER = "provider", _("人脸识别")
         ON_SITE = "on_site", _("现场核验")
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="face_checks")
-    purpose = models.CharField(max_length=20, choices=FacePurpose.choices)
-    method = models.CharField(max_length=20, choices=Method.choices, default=Method.PROVIDER)
-    # The provider's result identifier; unique so a result can never be recorded twice.
-    result_id = models.CharField(max_length=64, unique=True)
-    verified_at = models.DateTimeField()
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
-    used_for = models.CharField(max_length=100, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    person = models.ForeignKey(
+        Person, verbose_name=_("人员"), on_delete=models.CASCADE, related_name="face_checks"
     )
-    document_seen = models.CharField(max_length=100, blank=True)
+    purpose = models.CharField(_("用途"), max_length=20, choices=FacePurpose.choices)
+    method = models.CharField(_("核验方式"), max_length=20, choices=Method.choices, default=Method.PROVIDER)
+    # The provider's result identifier; unique so a result can never be recorded twice.
+    result_id = models.CharField(_("核验结果编号"), max_length=64, unique=True)
+    verified_at = models.DateTimeField(_("核验时间"))
+    expires_at = models.DateTimeField(_("失效时间"))
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+    used_for = models.CharField(_("用于"), max_length=100, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("记录人"),
+        null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    document_seen = models.CharField(_("查验的证件"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("人脸核验记录")
@@ -187,15 +196,18 @@ class YkbAccountKind(models.TextChoices):
 class YkbIdentity(models.Model):
     """The link between a 渝快办 subject (OIDC ``sub``) and a local account."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ykb_identities")
-    issuer = models.CharField(max_length=200)
-    subject = models.CharField(max_length=200)
-    kind = models.CharField(max_length=10, choices=YkbAccountKind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("账号"), on_delete=models.CASCADE,
+        related_name="ykb_identities",
+    )
+    issuer = models.CharField(_("签发方"), max_length=200)
+    subject = models.CharField(_("渝快办用户标识"), max_length=200)
+    kind = models.CharField(_("账号类型"), max_length=10, choices=YkbAccountKind.choices)
     # For a legal-person account: the credit code 渝快办 verified, as last seen at sign-in.
-    credit_code = models.CharField(max_length=18, blank=True)
-    enterprise_name = models.CharField(max_length=100, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    last_sign_in_at = models.DateTimeField(null=True, blank=True)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
+    enterprise_name = models.CharField(_("企业名称"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    last_sign_in_at = models.DateTimeField(_("最近登录时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("渝快办账号关联")
@@ -212,9 +224,10 @@ class LegacyEnterpriseRecord(models.Model):
     # The former system's username/password account, imported as a User whose password field holds
     # the old hash (a legacy hasher); it is re-hashed with Argon2 the first time it is used.
     legacy_user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="legacy_record"
+        settings.AUTH_USER_MODEL, verbose_name=_("原系统账号"),
+        null=True, blank=True, on_delete=models.SET_NULL, related_name="legacy_record"
     )
-    imported_at = models.DateTimeField(default=timezone.now)
+    imported_at = models.DateTimeField(_("导入时间"), default=timezone.now)
 
     class Meta:
         verbose_name = _("原系统企业记录")
@@ -227,14 +240,17 @@ class LegacyEnterpriseRecord(models.Model):
 class LockCertificate(models.Model):
     """The certificate of an identity lock (身份锁) issued by the former system (imported)."""
 
-    record = models.ForeignKey(LegacyEnterpriseRecord, on_delete=models.CASCADE, related_name="lock_certificates")
-    certificate_der = models.BinaryField()
+    record = models.ForeignKey(
+        LegacyEnterpriseRecord, verbose_name=_("原系统企业记录"), on_delete=models.CASCADE,
+        related_name="lock_certificates",
+    )
+    certificate_der = models.BinaryField(_("证书（DER）"))
     # SHA-256 of the DER certificate: how a lock's response names its certificate.
-    fingerprint = models.CharField(max_length=64, unique=True)
-    serial = models.CharField(max_length=64)
-    not_after = models.DateTimeField()
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    lost_at = models.DateTimeField(null=True, blank=True)
+    fingerprint = models.CharField(_("证书指纹"), max_length=64, unique=True)
+    serial = models.CharField(_("证书序列号"), max_length=64)
+    not_after = models.DateTimeField(_("有效期至"))
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    lost_at = models.DateTimeField(_("挂失时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("身份锁证书")
@@ -244,12 +260,16 @@ class LockCertificate(models.Model):
 class LockChallenge(models.Model):
     """A single-use nonce the server issued for one user to sign with an identity lock."""
 
-    nonce = models.CharField(max_length=64, unique=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    enterprise = models.ForeignKey("Enterprise", on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField()
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
+    nonce = models.CharField(_("随机数"), max_length=64, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("账号"), on_delete=models.CASCADE, related_name="+"
+    )
+    enterprise = models.ForeignKey(
+        "Enterprise", verbose_name=_("企业"), on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"))
+    expires_at = models.DateTimeField(_("失效时间"))
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("身份锁挑战")
@@ -270,20 +290,23 @@ class EnterpriseAuthentication(models.Model):
         REFUSED = "refused", _("认证未通过")
         REQUESTED = "requested", _("已申请现场认证")
 
-    enterprise = models.ForeignKey("Enterprise", on_delete=models.CASCADE, related_name="authentications")
+    enterprise = models.ForeignKey(
+        "Enterprise", verbose_name=_("企业"), on_delete=models.CASCADE, related_name="authentications"
+    )
     method = models.CharField(_("认证方式"), max_length=20, choices=AuthMethod.choices)
     outcome = models.CharField(_("结果"), max_length=20, choices=Outcome.choices)
     reason = models.CharField(_("原因"), max_length=300, blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("经办人"),
+        null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(_("时间"), default=timezone.now)
     # On-site only: what the district officer saw.
     is_agent = models.BooleanField(_("代办"), default=False)
-    checks = models.JSONField(default=dict, blank=True)
-    licence_scan = models.CharField(max_length=200, blank=True)
-    qualification_scan = models.CharField(max_length=200, blank=True)
-    authorisation_scan = models.CharField(max_length=200, blank=True)
+    checks = models.JSONField(_("核查结果"), default=dict, blank=True)
+    licence_scan = models.CharField(_("营业执照扫描件"), max_length=200, blank=True)
+    qualification_scan = models.CharField(_("资质证书扫描件"), max_length=200, blank=True)
+    authorisation_scan = models.CharField(_("授权委托书扫描件"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("企业认证记录")
@@ -294,12 +317,14 @@ class EnterpriseAuthentication(models.Model):
 class SignInFailure(models.Model):
     """A failed sign-in, counted per username and per address to throttle guessing."""
 
-    at = models.DateTimeField(db_index=True)
+    at = models.DateTimeField(_("时间"), db_index=True)
     # HMAC of the username: what was typed may be an ID number, which never goes into storage plainly.
-    username_key = models.CharField(max_length=64)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    username_key = models.CharField(_("账号摘要"), max_length=64)
+    ip_address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("登录失败记录")
+        verbose_name_plural = _("登录失败记录")
         # Counting the recent failures of one username, and of one address.
         indexes = [models.Index(fields=["username_key", "at"]), models.Index(fields=["ip_address", "at"])]
 
@@ -307,11 +332,17 @@ class SignInFailure(models.Model):
 class FaceRequest(models.Model):
     """A face verification the site asked the provider for; its result must come back bound to it."""
 
-    token = models.CharField(max_length=64, unique=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
-    purpose = models.CharField(max_length=20, choices=FacePurpose.choices)
-    next_url = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField()
-    expires_at = models.DateTimeField()
-    completed_at = models.DateTimeField(null=True, blank=True)
+    token = models.CharField(_("令牌"), max_length=64, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("账号"), on_delete=models.CASCADE, related_name="+"
+    )
+    person = models.ForeignKey(Person, verbose_name=_("人员"), on_delete=models.CASCADE, related_name="+")
+    purpose = models.CharField(_("用途"), max_length=20, choices=FacePurpose.choices)
+    next_url = models.CharField(_("完成后返回地址"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("创建时间"))
+    expires_at = models.DateTimeField(_("失效时间"))
+    completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("人脸识别请求")
+        verbose_name_plural = _("人脸识别请求")

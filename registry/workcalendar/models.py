@@ -41,7 +41,7 @@ class CalendarYear(models.Model):
     )
     # Changed on every change of the year or its days; services.get_calendar compares the set of
     # (year, revision) pairs to decide whether its cached calendar is still current.
-    revision = models.UUIDField(default=uuid.uuid4, editable=False)
+    revision = models.UUIDField(_("修订标识"), default=uuid.uuid4, editable=False)
 
     class Meta:
         verbose_name = _("日历年份")

@@ -17,6 +17,7 @@ from registry.applications.models import (
     ChangeKind,
     Material,
     MaterialKind,
+    Specialty,
 )
 from registry.applications.rules import renewal_window
 from registry.applications.services.common import (
@@ -80,12 +81,9 @@ def create_application(
     if employer is None:
         raise WorkflowError(_("请填写聘用企业。"), code="no_employer")
     specialties = validate_specialties(list(specialties))
+    require_specialties_fit(application_type, registration, specialties)
     if application_type == ApplicationType.RENEWAL:
         require_renewal_window(registration, specialties, local_day(now))
-    if application_type == ApplicationType.CANCELLATION:
-        unknown = [c for c in specialties if c not in registered]
-        if unknown:
-            raise WorkflowError(_("只能注销已注册的专业。"), code="bad_specialty")
     year = local_day(now).year
     reference = f"SQ{year}{next_number(f'application:{year}'):06d}"
     application = Application.objects.create(
@@ -109,6 +107,7 @@ def update_application(*, actor, application: Application, now: datetime, specia
     fields = {}
     if specialties is not None and application.type not in {ApplicationType.CHANGE}:
         fields["specialties"] = validate_specialties(specialties)
+        require_specialties_fit(application.type, application.registration, fields["specialties"])
     # The employer is the applicant's choice only for a first registration or a change of employer.
     chooses_employer = application.registration_id is None or (
         application.type == ApplicationType.CHANGE and application.change_kind == ChangeKind.EMPLOYER)
@@ -183,6 +182,7 @@ def submit_application(*, actor, application: Application, now: datetime) -> App
     if missing:
         labels = "、".join(str(MaterialKind(kind).label) for kind in missing)
         raise WorkflowError(_("还缺少以下材料：%(materials)s。") % {"materials": labels}, code="missing_materials")
+    require_specialties_fit(application.type, application.registration, application.specialties)
     if application.type == ApplicationType.RENEWAL:
         require_renewal_window(application.registration, application.specialties, local_day(now))
     try:
@@ -196,16 +196,44 @@ def _chinese_date(day) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+def _specialty_names(codes: list[str]) -> str:
+    return "、".join(str(Specialty(code).label) if code in Specialty.values else code for code in codes)
+
+
+def require_specialties_fit(application_type: str, registration, specialties: list[str]) -> None:
+    """Refuse specialties that do not fit the registration: a renewal or a cancellation names held ones only,
+    an added specialty must not be held already. Each refusal names the specialties and why."""
+    held = {s.specialty for s in registration.active_specialties()} if registration else set()
+    if application_type == ApplicationType.RENEWAL:
+        unknown = [code for code in specialties if code not in held]
+        if unknown:
+            raise WorkflowError(_("%(specialties)s专业不在您的有效注册中：延续注册只能办理已注册的专业，"
+                                  "新增专业请申请增项注册。") % {"specialties": _specialty_names(unknown)},
+                                code="specialty_not_registered")
+    elif application_type == ApplicationType.CANCELLATION:
+        unknown = [code for code in specialties if code not in held]
+        if unknown:
+            raise WorkflowError(_("%(specialties)s专业不在您的有效注册中：只能注销已注册的专业。")
+                                % {"specialties": _specialty_names(unknown)}, code="specialty_not_registered")
+    elif application_type == ApplicationType.ADD_SPECIALTY:
+        known = [code for code in specialties if code in held]
+        if known:
+            raise WorkflowError(_("%(specialties)s专业已在您的有效注册中，不能再增项注册；"
+                                  "有效期将届满时请申请延续注册。") % {"specialties": _specialty_names(known)},
+                                code="specialty_already_registered")
+
+
 def require_renewal_window(registration, specialties: list[str], today) -> None:
-    """Refuse a renewal outside its window (opens 90, closes 30 days before expiry), naming the window's dates."""
+    """Refuse a renewal outside its window (opens 90, closes 30 days before expiry), naming the window's dates.
+
+    A specialty the registration does not hold has no window: it is refused too."""
     from registry.applications.services.acceptance import comparison_parameters
 
+    require_specialties_fit(ApplicationType.RENEWAL, registration, specialties)
     parameters = comparison_parameters()
     by_code = {s.specialty: s for s in registration.active_specialties()} if registration else {}
     for code in specialties:
-        spec = by_code.get(code)
-        if spec is None:
-            continue
+        spec = by_code[code]
         opens, closes = renewal_window(spec.valid_to, parameters)
         window = {"specialty": spec.get_specialty_display(), "opens": _chinese_date(opens),
                   "closes": _chinese_date(closes), "valid_to": _chinese_date(spec.valid_to)}

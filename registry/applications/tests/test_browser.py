@@ -146,3 +146,23 @@ def test_an_initial_application_goes_from_draft_to_approval(page, live_server, s
     assert "已批准" in content and "渝250" in content
     application.refresh_from_db()
     assert application.status == ApplicationStatus.APPROVED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_choosing_a_type_and_a_change_kind_opens_the_form_at_once(page, live_server, world):
+    """The script submits each choice when it is made; the server then shows only that kind's fields."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(world.registered)
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": live_server.url,
+                               "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
+    page.goto(f"{live_server.url}/applications/new/")
+    page.select_option("#id_application_type", "change")
+    page.wait_for_url("**/applications/new/?type=change")
+    page.select_option("#id_change_kind", "personal")
+    page.wait_for_url("**/applications/new/?type=change&change_kind=personal")
+    assert page.locator("#chosen-change-kind").inner_text() == "个人信息变更"
+    assert page.locator("#id_new_mobile").is_visible()
+    assert page.locator("#id_employer_credit_code, #id_enterprise_name, #id_specialties").count() == 0

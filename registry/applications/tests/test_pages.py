@@ -473,6 +473,56 @@ class TestNewApplicationByType:
         assert "id_change_kind" in change and "id_specialties" not in change
         assert "id_cancellation_reason" not in change
 
+    # Every field a change of one kind or another may ask for.
+    CHANGE_FIELDS = ("id_employer_credit_code", "id_new_name", "id_new_mobile", "id_enterprise_name")
+
+    def test_an_initial_registration_form_has_no_change_or_cancellation_fields(self, world):
+        page = client_for(world.applicant).get(reverse("applications:new"), {"type": "initial"}).content.decode()
+        assert "变更类型" not in page and "注销原因" not in page
+        assert "变更后" not in page and "id_change_kind" not in page and "id_cancellation_reason" not in page
+
+    def test_a_change_asks_for_its_kind_first_without_javascript(self, world):
+        page = client_for(world.registered).get(reverse("applications:new"), {"type": "change"}).content.decode()
+        kind_chooser = re.search(r'<form method="get"[^>]*id="choose-change-kind".*?</form>', page, re.S).group(0)
+        assert 'name="type" value="change"' in kind_chooser and 'name="change_kind"' in kind_chooser
+        assert all(f'value="{kind}"' in kind_chooser for kind in ("employer", "personal", "enterprise"))
+        assert "下一步" in kind_chooser
+        assert "创建申请</button>" not in page
+        for field in self.CHANGE_FIELDS:
+            assert field not in page
+
+    @pytest.mark.parametrize("kind, label, shown", [
+        ("employer", "执业企业变更", {"id_employer_credit_code"}),
+        ("personal", "个人信息变更", {"id_new_name", "id_new_mobile"}),
+        ("enterprise", "企业信息变更", {"id_enterprise_name"}),
+    ])
+    def test_a_change_form_of_one_kind_shows_only_its_fields(self, world, kind, label, shown):
+        page = client_for(world.registered).get(
+            reverse("applications:new"), {"type": "change", "change_kind": kind}).content.decode()
+        form = re.search(r'<form method="post" action="/applications/new/.*?</form>', page, re.S).group(0)
+        assert {field for field in self.CHANGE_FIELDS if field in form} == shown
+        assert f'change_kind={kind}' in form and f'<option value="{kind}" selected>{label}</option>' in form
+        assert form.count("<option") == 2  # the chosen type and the chosen kind, nothing else to pick
+        assert "id_specialties" not in form and "id_cancellation_reason" not in form
+        assert 'id="change-change-kind"' in page
+
+    def test_a_change_of_one_kind_is_created_from_its_form(self, world):
+        client = client_for(world.registered)
+        response = client.post(reverse("applications:new") + "?type=change&change_kind=personal", {
+            "application_type": "change", "change_kind": "personal", "new_mobile": "13800000000",
+            "enterprise_name": "不应保存", "employer_credit_code": world.enterprise_b.credit_code})
+        assert response.status_code == 302
+        application = Application.objects.get()
+        assert application.change_kind == "personal" and application.details == {"mobile": "13800000000"}
+        assert application.employer == world.enterprise_a
+
+    def test_a_change_posted_without_its_kind_goes_back_to_choosing_it(self, world):
+        response = client_for(world.registered).post(reverse("applications:new"), {
+            "application_type": "change", "change_kind": "nonsense", "new_name": "李思"})
+        page = response.content.decode()
+        assert response.status_code == 200 and "请先选择变更类型" in page and 'id="choose-change-kind"' in page
+        assert not Application.objects.exists()
+
     def test_another_types_fields_are_ignored(self, world):
         client_for(world.applicant).post(reverse("applications:new"), {
             "application_type": "initial", "employer_credit_code": world.enterprise_a.credit_code,
@@ -497,4 +547,13 @@ class TestNewApplicationByType:
             "application_type": "renewal", "specialties": ["10401001"]})
         page = response.content.decode()
         assert "尚未到申请期" in page and "2026年10月2日至2026年12月1日" in page
+        assert not Application.objects.exists()
+
+    def test_a_renewal_of_a_specialty_not_held_is_refused_on_creation_naming_it(self, world, time_machine):
+        time_machine.move_to(at(2026, 11, 2), tick=True)
+        response = client_for(world.registered).post(reverse("applications:new"), {
+            "application_type": "renewal", "specialties": ["10401010"]})
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "市政公用工程专业不在您的有效注册中" in page and "新增专业请申请增项注册" in page
         assert not Application.objects.exists()

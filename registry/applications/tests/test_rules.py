@@ -96,6 +96,18 @@ class TestComparison:
                            qualifications=(QualificationFact("Q2", "张三", ZHANG_ID, MUNICIPAL, date(2025, 1, 1)),))
         assert failed_codes(facts) == ["registration.other_employer"]
 
+    def test_a_renewal_of_a_specialty_not_held_fails_with_its_reason(self):
+        facts = registered(specialties=(BUILDING, MUNICIPAL),
+                           education_completed=((BUILDING, date(2026, 5, 1)), (MUNICIPAL, date(2026, 5, 1))))
+        assert failed_codes(facts) == ["renewal.not_registered"]
+        finding = rules.compare(facts).failures[0]
+        assert finding.params == {"specialty": MUNICIPAL}
+        assert finding.message == "市政公用工程专业不在申请人的有效注册中，不能延续注册（新增专业应申请增项注册）"
+
+    def test_a_cancellation_of_a_specialty_not_held_fails(self):
+        facts = registered(application_type="cancellation", specialties=(MUNICIPAL,))
+        assert failed_codes(facts) == ["registration.specialty_missing"]
+
     def test_a_change_of_employer_is_blocked_by_a_project_lock(self):
         facts = registered(application_type="change", change_kind="employer", target_employer_id=2, project_locked=True)
         assert failed_codes(facts) == ["project.locked"]

@@ -549,6 +549,66 @@ class TestRefusedMoves:
             services.request_supplement(actor=world.reviewer, application=application, reason="", now=at(2026, 11, 26))
         assert err.value.code == "reason_required"
 
-    def test_cancellation_of_an_unregistered_specialty_is_refused(self, world):
-        assert refusal_code(actor=world.registered, application_type=ApplicationType.CANCELLATION,
-                            specialties=[Specialty.MINING]) == "bad_specialty"
+
+
+class TestSpecialtiesMustFitTheRegistration:
+    """李四 holds 建筑工程 only (valid to 31 December 2026; its renewal window is open on 2 November 2026)."""
+
+    def refusal(self, world, application_type, specialties) -> WorkflowError:
+        with pytest.raises(WorkflowError) as err:
+            services.create_application(actor=world.registered, application_type=application_type,
+                                        specialties=specialties, now=at(2026, 11, 2))
+        assert not Application.objects.exists()
+        return err.value
+
+    def test_a_renewal_of_a_specialty_not_held_is_refused_naming_it(self, world):
+        error = self.refusal(world, ApplicationType.RENEWAL, [Specialty.BUILDING, Specialty.MUNICIPAL])
+        assert error.code == "specialty_not_registered"
+        assert "市政公用工程专业不在您的有效注册中" in error.message and "延续注册只能办理已注册的专业" in error.message
+        assert "建筑工程" not in error.message
+
+    def test_an_added_specialty_already_held_is_refused_naming_it(self, world):
+        error = self.refusal(world, ApplicationType.ADD_SPECIALTY, [Specialty.BUILDING])
+        assert error.code == "specialty_already_registered"
+        assert "建筑工程专业已在您的有效注册中" in error.message and "不能再增项注册" in error.message
+
+    def test_a_cancellation_of_a_specialty_not_held_is_refused_naming_it(self, world):
+        error = self.refusal(world, ApplicationType.CANCELLATION, [Specialty.MINING])
+        assert error.code == "specialty_not_registered"
+        assert "矿业工程专业不在您的有效注册中" in error.message and "只能注销已注册的专业" in error.message
+
+    def test_fitting_specialties_are_accepted(self, world):
+        now = at(2026, 11, 2)
+        renewal = services.create_application(actor=world.registered, application_type=ApplicationType.RENEWAL,
+                                              specialties=[Specialty.BUILDING], now=now)
+        assert renewal.specialties == [Specialty.BUILDING]
+        services.withdraw_application(actor=world.registered, application=renewal, now=now)
+        added = services.create_application(actor=world.registered, application_type=ApplicationType.ADD_SPECIALTY,
+                                            specialties=[Specialty.MUNICIPAL], now=now)
+        assert added.specialties == [Specialty.MUNICIPAL]
+
+    def test_editing_a_draft_cannot_bring_in_a_specialty_that_does_not_fit(self, world):
+        now = at(2026, 11, 2)
+        renewal = services.create_application(actor=world.registered, application_type=ApplicationType.RENEWAL,
+                                              specialties=[Specialty.BUILDING], now=now)
+        with pytest.raises(WorkflowError) as err:
+            services.update_application(actor=world.registered, application=renewal, now=now,
+                                        specialties=[Specialty.HIGHWAY])
+        assert err.value.code == "specialty_not_registered" and "公路工程" in err.value.message
+        renewal.refresh_from_db()
+        assert renewal.specialties == [Specialty.BUILDING]
+
+    def test_a_draft_that_no_longer_fits_is_not_submitted(self, world):
+        # A draft stored before this check existed (or whose registration changed since) names a specialty not held.
+        now = at(2026, 11, 2)
+        renewal = services.create_application(actor=world.registered, application_type=ApplicationType.RENEWAL,
+                                              specialties=[Specialty.BUILDING], now=now)
+        Application.objects.filter(pk=renewal.pk).update(specialties=[Specialty.MUNICIPAL])
+        renewal.refresh_from_db()
+        upload_all(world.registered, renewal, now)
+        face(world.registered, now)
+        with pytest.raises(WorkflowError) as err:
+            services.submit_application(actor=world.registered, application=renewal, now=now)
+        assert err.value.code == "specialty_not_registered"
+        renewal.refresh_from_db()
+        assert renewal.status == ApplicationStatus.DRAFT

@@ -205,6 +205,8 @@ def test_supplement_and_refusal(journey):
     assert not page.locator("#attention").count()
     # Resumed on the day it was paused with the days it had left: the same deadline, counting again.
     assert deadline(page) == (due_before, left_before)
+    timeline = page.locator(".timeline").inner_text()
+    assert "审批人员要求补正材料（审查期限暂停）" in timeline and "申请人已补正材料（审查期限恢复）" in timeline
     journey.sign_out()
 
     # The reviewer refuses with reasons, one a line.

@@ -86,6 +86,14 @@ class Command(BaseCommand):
             defaults={"user": users["lisi"], "name": "李四", "sex": "F", "birth_date": date(1985, 5, 5),
                       "mobile": "13800000002", "real_name_level": "L3"},
         )
+        # 吴敏 holds a fresh qualification and no registration, and no demo account: she signs in with 渝快办
+        # (linked by ID number). The journey of 补正 and of a refusal with its decision letter is hers, so it
+        # does not depend on 张三's initial registration.
+        wu, _ = Person.objects.get_or_create(
+            id_number=demo_id("50010819930909123"),
+            defaults={"name": "吴敏", "sex": "F", "birth_date": date(1993, 9, 9), "mobile": "13800000016",
+                      "real_name_level": "L3"},
+        )
         for user, person in ((users["zhangsan"], zhang), (users["lisi"], li)):
             user.first_name = person.name
             user.save(update_fields=["first_name"])
@@ -95,6 +103,7 @@ class Command(BaseCommand):
             ("5002024010100001", zhang, Specialty.BUILDING, today - timedelta(days=420)),
             ("5002021010100002", li, Specialty.BUILDING, today - timedelta(days=5 * 365)),
             ("5002025010100003", li, Specialty.MUNICIPAL, today - timedelta(days=300)),
+            ("5002025010100004", wu, Specialty.BUILDING, today - timedelta(days=200)),
         ):
             Qualification.objects.get_or_create(
                 management_number=number,

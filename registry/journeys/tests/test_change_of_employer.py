@@ -9,9 +9,10 @@ acceptance (附件三: 变更注册自受理之日起3个工作日内办结), as
 reviewer approves. His new certificate names the new employer; the old certificate's QR says 已失效.
 
 The old employer's part: it confirms nothing (the rules give the confirmation to the employer the person
-joins; the 解除劳动合同证明 is the old employer's paper in the application), and its operator sees the
-outcome on 本单位注册人员: 吴志强 on its staff before, and after the approval no longer on it but under
-已调出本单位的人员 as 已变更至其他单位 (without naming where he went). The new employer has him on its staff.
+joins; the 解除劳动合同证明 is the old employer's paper in the application). Its operators are told when the
+change is approved (a notice under 最新通知: he is no longer on its staff) and see it on 本单位注册人员: 吴志强
+on its staff before, and after the approval no longer on it but under 已调出本单位的人员 as 已变更至其他单位
+(neither says where he went). The new employer has him on its staff.
 corp_b, 重庆两江路桥's operator, signs in with the demo password.
 
 The acceptance is moved two working days ahead of the real clock (Journey.accept_when_due), the approval
@@ -148,8 +149,14 @@ def test_change_of_employer(journey):
     journey.check("new-landing")
     assert page.locator("#outcome").inner_text() == "核验结果：有效"
 
-    # The old employer: he is no longer on its staff, and listed as moved to another employer.
+    # The old employer: a notice, and he is no longer on its staff but listed as moved to another employer.
     journey.sign_in("corp_b")
+    journey.goto("/applications/employer/")
+    journey.shot("old-employer-notice")
+    notices = page.locator("main").inner_text()
+    registration_number = read_one(journey.system, "SELECT r.number FROM applications_registration r JOIN "
+                                   "people_person p ON p.id = r.person_id WHERE p.name = ?", "吴志强")
+    assert f"本单位注册人员吴志强（注册编号{registration_number}）已变更执业企业，不再是本单位注册人员。" in notices
     staff, moved = staff_page(journey)
     journey.shot("old-employer-staff-after")
     assert "吴志强" not in staff

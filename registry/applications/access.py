@@ -9,7 +9,13 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from registry.applications.models import Application, ApplicationStatus, Registration, RegistrationStatus
+from registry.applications.models import (
+    Application,
+    ApplicationStatus,
+    Registration,
+    RegistrationStatus,
+    RegistrationTransition,
+)
 from registry.people.models import Enterprise, Role
 
 
@@ -51,6 +57,22 @@ def staff_of(user, enterprise: Enterprise | None = None) -> QuerySet[Registratio
     return (
         Registration.objects.filter(employer_id__in=ids, status=RegistrationStatus.ACTIVE)
         .select_related("person", "employer").prefetch_related("specialties")
+    )
+
+
+def moved_away_from(user, limit: int = 50) -> QuerySet[RegistrationTransition]:
+    """Return the changes of employer that took registered staff away from the user's enterprises, newest first.
+
+    One row per move (the registration's log keeps the former employer); a person who has since come back
+    to one of these enterprises is on its staff list again and left out here.
+    """
+    ids = employer_ids_of(user)
+    if not ids:
+        return RegistrationTransition.objects.none()
+    return (
+        RegistrationTransition.objects.filter(action="changed_employer", details__from_employer_id__in=ids)
+        .exclude(registration__employer_id__in=ids)
+        .select_related("registration__person").order_by("-at", "-pk")[:limit]
     )
 
 

@@ -20,6 +20,7 @@ from registry.applications.access import (
     applications_visible_to,
     employer_ids_of,
     get_application_for,
+    moved_away_from,
     staff_of,
 )
 from registry.applications.errors import WorkflowError
@@ -283,7 +284,9 @@ def _unbound_enterprise(user) -> dict | None:
 @require_role(Role.ENTERPRISE)
 def employer_staff(request):
     registrations = staff_of(request.user).order_by("person__name")
-    return render(request, "applications/employer_staff.html", {"registrations": registrations})
+    return render(request, "applications/employer_staff.html", {
+        "registrations": registrations, "moved_away": moved_away_from(request.user),
+    })
 
 
 # --- reviewer ----------------------------------------------------------------------------------

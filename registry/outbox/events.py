@@ -136,6 +136,23 @@ def on_registration_transition(sender, instance, created: bool, raw: bool = Fals
     queue_webhooks(enterprise_id=registration.employer_id, event=WEBHOOK_EVENTS.get(instance.action,
                    "registration.changed"), data=public, key=f"webhook:{key}", now=instance.at,
                    registration_id=registration.pk)
+    former = (instance.details or {}).get("from_employer_id")
+    if instance.action == "changed_employer" and former:
+        _notify_former_employer(registration, enterprise_id=former, key=key, now=instance.at)
+
+
+def _notify_former_employer(registration, *, enterprise_id: int, key: str, now: datetime) -> None:
+    """Tell the operators of the employer a registered person left that the person is off its staff.
+
+    Not where the person went: that is the new employer's and the person's business.
+    """
+    from registry.people.models import EnterpriseOperator
+
+    text = (f"本单位注册人员{registration.person.name}（注册编号{registration.number}）已变更执业企业，"
+            "不再是本单位注册人员。")
+    links = EnterpriseOperator.objects.filter(enterprise_id=enterprise_id, user__is_active=True).select_related("user")
+    for link in links:
+        notify_user(link.user, text=text, key=f"{key}:former-op{link.user_id}", now=now)
 
 
 def on_certificate_transition(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:

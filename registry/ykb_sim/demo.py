@@ -43,7 +43,7 @@ LEGACY_PASSWORD = "Old-System-2019"
 
 def _identities(shancheng: Enterprise) -> list[dict]:
     """Return the simulator's test identities; the applicants match load_demo's persons by name."""
-    persons = {p.name: p.id_number for p in Person.objects.filter(name__in=["张三", "李四", "陈建国", "吴敏"])}
+    persons = {p.name: p.id_number for p in Person.objects.filter(name__in=["张三", "李四", "陈建国", "吴敏", "吴志强"])}
     return [
         {"subject": "ykb-demo-zhangsan", "label": "张三（个人，已实名）", "kind": "person", "name": "张三",
          "id_number": persons.get("张三", _id("50010319900101001")), "mobile": "13800000001"},
@@ -53,6 +53,8 @@ def _identities(shancheng: Enterprise) -> list[dict]:
          "name": "陈建国", "id_number": persons.get("陈建国", _id("50010419800808008")), "mobile": "13800000008"},
         {"subject": "ykb-demo-wumin", "label": "吴敏（个人，已取得建筑工程资格，尚未注册）", "kind": "person",
          "name": "吴敏", "id_number": persons.get("吴敏", _id("50010819930909123")), "mobile": "13800000016"},
+        {"subject": "ykb-demo-wuzhiqiang", "label": "吴志强（个人，已注册，可变更执业企业）", "kind": "person",
+         "name": "吴志强", "id_number": persons.get("吴志强", _id("50011219880909345")), "mobile": "13800000010"},
         {"subject": "ykb-demo-wangwu", "label": "王五（个人，新用户）", "kind": "person", "name": "王五",
          "id_number": _id("50010619920304003"), "mobile": "13800000003"},
         {"subject": "ykb-demo-legal-shancheng", "label": "赵山城（法人：重庆山城建设工程有限公司，用身份锁认证）",

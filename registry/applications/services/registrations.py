@@ -111,7 +111,10 @@ def approve_add_specialty(application: Application, *, actor, now: datetime) -> 
 def approve_change(application: Application, *, actor, now: datetime) -> Registration:
     """Apply a change of employer, of personal data or of the enterprise's data."""
     registration = _active_registration_of(application)
+    details = {}
     if application.change_kind == ChangeKind.EMPLOYER:
+        # The former employer is kept in the log: its staff page lists the person as moved away.
+        details = {"from_employer_id": registration.employer_id, "to_employer_id": application.employer_id}
         registration.employer = application.employer
         registration.save(update_fields=["employer", "updated_at"])
     elif application.change_kind == ChangeKind.PERSONAL:
@@ -123,7 +126,7 @@ def approve_change(application: Application, *, actor, now: datetime) -> Registr
         if new_name:
             Enterprise.objects.filter(pk=registration.employer_id).update(name=new_name)
     log_registration(registration, action=f"changed_{application.change_kind}", actor=actor, now=now,
-                     from_status=registration.status, application=application)
+                     from_status=registration.status, application=application, details=details)
     return registration
 
 

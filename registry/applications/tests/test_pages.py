@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.test import Client
@@ -56,6 +57,44 @@ class TestAccess:
         page_b = client_for(world.operator_b).get(reverse("applications:employer_staff")).content.decode()
         assert "李四" in page_a and "渝2502020202300001" in page_a
         assert "李四" not in page_b
+
+    def test_the_former_employer_sees_who_moved_away_and_the_new_one_has_them_on_staff(self, world):
+        from registry.applications import services
+        from registry.applications.models import ApplicationType, ChangeKind
+        from registry.applications.tests.conftest import reported
+
+        def sections(operator) -> tuple[str, str]:
+            page = client_for(operator).get(reverse("applications:employer_staff")).content.decode()
+            staff, moved = page.split('id="moved-away"')
+            return staff, moved
+
+        def move(to, operator, now):
+            application = reported(world.registered, operator, now, application_type=ApplicationType.CHANGE,
+                                   change_kind=ChangeKind.EMPLOYER, specialties=[], employer=to)
+            services.accept_due_applications(now=now + timedelta(days=4))
+            application.refresh_from_db()
+            services.approve_application(actor=world.reviewer, application=application, now=now + timedelta(days=5))
+
+        # Before the move: neither enterprise lists anyone as moved away.
+        staff_a, moved_a = sections(world.operator_a)
+        assert "李四" in staff_a and "暂无调出人员" in moved_a
+        moved_on = at(2026, 11, 20)
+        move(world.enterprise_b, world.operator_b, moved_on)
+
+        staff_a, moved_a = sections(world.operator_a)
+        assert "李四" not in staff_a
+        assert "李四" in moved_a and "渝2502020202300001" in moved_a and "已变更至其他单位" in moved_a
+        assert (moved_on + timedelta(days=5)).date().isoformat() in moved_a
+        assert "重庆两江路桥" not in moved_a  # the former employer is not told where the person went
+        staff_b, moved_b = sections(world.operator_b)
+        assert "李四" in staff_b and "暂无调出人员" in moved_b
+
+        # Back to the first employer: on its staff again, and now the second one lists the move away.
+        move(world.enterprise_a, world.operator_a, moved_on + timedelta(days=14))
+        staff_a, moved_a = sections(world.operator_a)
+        assert "李四" in staff_a and "暂无调出人员" in moved_a
+        staff_b, moved_b = sections(world.operator_b)
+        assert "李四" not in staff_b and "李四" in moved_b
 
     def test_materials_are_served_only_to_those_who_may_see_the_application(self, world):
         application = draft_initial(world, at(2026, 11, 2))

@@ -1,7 +1,9 @@
 """One demo system for every journey, started by scripts/serve-demo (the steps scripts/start runs).
 
 It runs on its own free port with its own data folder (SQLite, the embedded default) and is stopped at
-the end of the session. Each journey runs on a desktop and a phone viewport; every page it visits is
+the end of the session. Unlike scripts/start (ACCEPT_ON_WORKDAY=0: accepted at once) it runs on the
+authority's rule, acceptance on the 2nd working day after the employer's report: a journey that needs an
+accepted application moves the acceptance sweep to that day with Journey.accept_when_due. Each journey runs on a desktop and a phone viewport; every page it visits is
 checked by axe-core (no "serious" or "critical" violation) and the key pages are saved as screenshots
 under JOURNEYS_SCREENSHOTS (default var/journeys/<journey>/<viewport>/NN-name.png), the CI artefacts.
 """
@@ -17,6 +19,7 @@ import sys
 import time
 import urllib.request
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -59,12 +62,16 @@ def system_env(var_dir: Path, url: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items()
            if key not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "SITE_BASE_URL", "PRIVATE_STORAGE_ROOT"}}
     env.update(PYTHON=sys.executable, REGISTRY_VAR_DIR=str(var_dir), SITE_BASE_URL=url,
-               DATABASE_URL=f"sqlite:///{var_dir / 'registry.sqlite3'}")
+               DATABASE_URL=f"sqlite:///{var_dir / 'registry.sqlite3'}",
+               # The authority's rule, not the demo's shortcut: accepted on the 2nd working day after the
+               # employer reports it; a journey moves the acceptance sweep there (Journey.accept_when_due).
+               ACCEPT_ON_WORKDAY=str(ACCEPT_ON_WORKDAY))
     env.pop(CLOCK_ENV, None)
     return env
 
 
 CLOCK_ENV = "REGISTRY_TEST_CLOCK_SHIFT_DAYS"
+ACCEPT_ON_WORKDAY = 2
 
 
 def read_one(system: DemoSystem, query: str, *args):
@@ -73,6 +80,11 @@ def read_one(system: DemoSystem, query: str, *args):
         row = db.execute(query, args).fetchone()
     assert row, f"nothing in the demo system's database for {query} {args}"
     return row[0]
+
+
+def chinese_date(day: date) -> str:
+    """Return the day as the pages write it (2026年12月2日)."""
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 @pytest.fixture(scope="session", params=sorted(VIEWPORTS))
@@ -172,6 +184,23 @@ class Journey:
         self.page.screenshot(path=str(path), full_page=True)
         return path
 
+    def workday_after(self, day: date, workdays: int) -> date:
+        """Return the N-th working day after the day, as the operator's `manage.py workdays add` says."""
+        return date.fromisoformat(self.system.manage("workdays", "add", day.isoformat(), str(workdays)).split()[0])
+
+    def accept_when_due(self, reference: str) -> date:
+        """Move the acceptance sweep to the application's acceptance day (`manage.py accept_due --now`, the
+        operator's demo tool) and return that day: the system accepts on the 2nd working day after the
+        employer's report, and the journey cannot wait for it. The acceptance is dated that day, later than
+        the real clock the rest of the journey runs on."""
+        accept_on = date.fromisoformat(read_one(self.system, "SELECT accept_on FROM applications_application "
+                                                "WHERE reference = ?", reference))
+        answer = self.system.manage("accept_due", "--now", f"{accept_on.isoformat()}T09:00:00")
+        assert answer.split()[0] != "0", answer
+        status = read_one(self.system, "SELECT status FROM applications_application WHERE reference = ?", reference)
+        assert status == "under_review", status
+        return accept_on
+
     def sign_out(self) -> None:
         self.page.context.clear_cookies()
 
@@ -259,20 +288,26 @@ def journey(request, browser, demo_system, viewport):
         context.close()
 
 
+# Journeys moved to the end of their viewport's group, in this order (see pytest_collection_modifyitems).
+RUN_LAST = ("test_change_of_employer", "test_cancellation")
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
-    """Run journey 4 (李四's cancellation) after journey 2 (李四's renewal) on each viewport's system.
+    """Run journey 3 (change of employer) and then journey 4 (李四's cancellation) last on each viewport's system.
 
-    李四 is the demo's only holder inside the renewal window, so both journeys use him: the cancellation
-    holds whichever certificate is current, the renewal needs his registration still active. trylast: after
-    pytest has grouped the items by viewport (its session-scoped parameter).
+    李四 is the demo's only holder inside the renewal window, so journeys 2 and 4 both use him: the
+    cancellation holds whichever certificate is current, the renewal needs his registration still active.
+    Journey 1 shows 赵山城's first authentication with the identity lock, so journey 3, where he confirms
+    too, runs after it. trylast: after pytest has grouped the items by viewport (its session-scoped parameter).
     """
     def viewport_of(item):
         callspec = getattr(item, "callspec", None)
         return callspec.params.get("viewport") if callspec else None
 
-    for item in [item for item in items if getattr(item, "originalname", "") == "test_cancellation"]:
-        items.remove(item)
-        same = [index for index, other in enumerate(items)
-                if viewport_of(other) == viewport_of(item) and "journeys" in str(other.path)]
-        items.insert(same[-1] + 1 if same else len(items), item)
+    for name in RUN_LAST:
+        for item in [item for item in items if getattr(item, "originalname", "") == name]:
+            items.remove(item)
+            same = [index for index, other in enumerate(items)
+                    if viewport_of(other) == viewport_of(item) and "journeys" in str(other.path)]
+            items.insert(same[-1] + 1 if same else len(items), item)

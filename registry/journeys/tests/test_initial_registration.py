@@ -2,7 +2,9 @@
 
 张三 signs in through the simulated 渝快办, applies, uploads every material (a wrong file refused with its
 reason), passes the simulated face check, submits; his employer's legal person signs in with the identity
-lock and confirms; the reviewer approves; 张三 downloads the sealed OFD after a face check, and the QR code
+lock and confirms; it waits, compared, for its acceptance day (the 2nd working day after the report: the
+journeys' system runs on the authority's rule), the acceptance sweep is moved to that day and 张三 reads his
+受理凭证 with the 10-working-day deadline; the reviewer approves; 张三 downloads the sealed OFD after a face check, and the QR code
 read from the rendered picture of his certificate page opens the live landing page: 有效.
 """
 
@@ -15,7 +17,8 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from registry.journeys.tests.conftest import read_one
+from registry import clock
+from registry.journeys.tests.conftest import chinese_date, read_one
 from registry.ykb_sim.demo import LOCK_ENTERPRISE_CREDIT_CODE
 
 pytestmark = pytest.mark.browser
@@ -65,6 +68,32 @@ def test_initial_registration(journey, tmp_path):
     journey.check("employer-application")
     page.click("#confirm-application")
     journey.check("confirmed")
+    reported_on = clock.today()
+    journey.sign_out()
+
+    # Reported and compared, it waits for its acceptance day: the 2nd working day after the report.
+    accept_on = journey.workday_after(reported_on, 2)
+    journey.ykb_sign_in("张三（个人，已实名）")
+    page.goto(application_url)
+    journey.check("pending-acceptance")
+    assert page.locator("#status").inner_text() == "已上报，待受理"
+    assert f"预计受理日期{chinese_date(accept_on)}" in "".join(page.locator("main").inner_text().split())
+    assert "受理凭证" not in page.locator("main").inner_text()
+    journey.sign_out()
+
+    # The clock moves to that day: the acceptance sweep accepts it with a receipt and the 10-day deadline.
+    assert journey.accept_when_due(number) == accept_on
+    due_on = journey.workday_after(accept_on, 10)
+    journey.ykb_sign_in("张三（个人，已实名）")
+    page.goto(application_url)
+    journey.check("accepted")
+    assert page.locator("#status").inner_text() == "已受理，审查中"
+    page.get_by_role("link", name="查看并打印").click()
+    journey.check("receipt")
+    receipt = "".join(page.locator("main").inner_text().split())
+    assert "二级建造师注册申请受理凭证" in receipt and number in receipt
+    assert f"受理日期{chinese_date(accept_on)}" in receipt
+    assert f"承诺办结期限{chinese_date(due_on)}" in receipt
     journey.sign_out()
 
     # The reviewer sees the comparison and approves.

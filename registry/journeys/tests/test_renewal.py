@@ -76,6 +76,7 @@ def test_renewal(journey):
     page.click("#confirm-application")
     journey.check("confirmed")
     journey.sign_out()
+    journey.accept_when_due(number)  # on its acceptance day, the 2nd working day after the report
 
     journey.sign_in("reviewer")
     page.locator("main a", has_text=number).first.click()

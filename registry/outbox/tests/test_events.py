@@ -87,6 +87,26 @@ class TestNotices:
                                     now=at(2026, 11, 6))
         assert f"您的申请{application.reference}不予注册，理由：资格证书与本人不符。" in notices_of(world.applicant)
 
+    def test_a_change_of_employer_tells_the_former_employers_operators_not_where_the_person_went(self, world, client):
+        from registry.applications.models import ApplicationType, ChangeKind
+        from registry.applications.tests.conftest import reported
+
+        now = at(2026, 11, 20)
+        application = reported(world.registered, world.operator_b, now, application_type=ApplicationType.CHANGE,
+                               change_kind=ChangeKind.EMPLOYER, specialties=[], employer=world.enterprise_b)
+        services.accept_due_applications(now=now + timedelta(days=4))
+        application.refresh_from_db()
+        assert notices_of(world.operator_a) == []  # nothing before the approval
+        services.approve_application(actor=world.reviewer, application=application, now=now + timedelta(days=5))
+        text = "本单位注册人员李四（注册编号渝2502020202300001）已变更执业企业，不再是本单位注册人员。"
+        # Every operator of the former employer, the one who may not confirm too; not the new employer's.
+        assert notices_of(world.operator_a) == [text]
+        assert notices_of(world.operator_a_readonly) == [text]
+        assert text not in notices_of(world.operator_b)
+        assert "两江路桥" not in text
+        client.force_login(world.operator_a)
+        assert text in client.get(reverse("applications:employer_pending")).content.decode()  # 最新通知
+
     def test_the_mark_is_the_recipients_own(self, world, client):
         application = submitted_initial(world, at(2026, 11, 2))
         services.return_by_employer(actor=world.operator_a, application=application, reason="请补充合同",

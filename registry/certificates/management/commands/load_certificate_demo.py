@@ -2,8 +2,8 @@
 
     python manage.py load_certificate_demo
 
-李四 gets his photo and signature on file and a first e-certificate for his registration, so his renewal
-supersedes it and cancelling his last specialty cancels it. The paper-certificate holder 陈建国 gets the
+李四 and 吴志强 get their photo and signature on file and a first e-certificate for their registration, so
+李四's renewal and 吴志强's change of employer supersede it and cancelling 李四's last specialty cancels it. The paper-certificate holder 陈建国 gets the
 photo the old registry kept; he uploads his signature when he claims. Synthetic images only.
 """
 
@@ -22,21 +22,23 @@ from registry.people.models import Person
 
 
 class Command(BaseCommand):
-    help = "Issue the demo's first certificate (李四) and file the paper holder's photo (idempotent)."
+    help = "Issue the demo's first certificates (李四, 吴志强) and file the paper holder's photo (idempotent)."
 
     @transaction.atomic
     def handle(self, *args, **options) -> None:
         now = clock.now()
-        li = Person.objects.filter(name="李四").first()
-        registration = Registration.objects.filter(person=li, status=RegistrationStatus.ACTIVE).first() if li else None
-        if registration is not None and not Certificate.objects.filter(person=li).exists():
-            _file_images(li, signature=True)
-            certificate = services.issue_certificate(
-                registration=registration, actor=None, now=now, source=CertificateSource.SEED,
-                idempotency_key=f"seed:{registration.pk}", images=services.images_for(li),
-                reason="演示数据：首张电子证书",
-            )
-            self.stdout.write(f"李四's certificate {certificate.serial} issued")
+        for name in ("李四", "吴志强"):
+            holder = Person.objects.filter(name=name).first()
+            registration = (Registration.objects.filter(person=holder, status=RegistrationStatus.ACTIVE).first()
+                            if holder else None)
+            if registration is not None and not Certificate.objects.filter(person=holder).exists():
+                _file_images(holder, signature=True)
+                certificate = services.issue_certificate(
+                    registration=registration, actor=None, now=now, source=CertificateSource.SEED,
+                    idempotency_key=f"seed:{registration.pk}", images=services.images_for(holder),
+                    reason="演示数据：首张电子证书",
+                )
+                self.stdout.write(f"{name}'s certificate {certificate.serial} issued")
         chen = Person.objects.filter(name="陈建国").first()
         if chen is not None and not chen.photo:
             _file_images(chen, signature=False)

@@ -124,6 +124,29 @@ class Command(BaseCommand):
                 valid_from=valid_to - timedelta(days=3 * 365 - 1), valid_to=valid_to,
             )
 
+        # A holder who changes employer (journey 3): registered with 重庆两江路桥 a year ago, far from his
+        # renewal window; no account yet, he signs in with 渝快办. load_certificate_demo gives him an e-certificate.
+        wu, _ = Person.objects.get_or_create(
+            id_number=demo_id("50011219880909345"),
+            defaults={"name": "吴志强", "sex": "M", "birth_date": date(1988, 9, 9), "mobile": "13800000010",
+                      "real_name_level": "L3"},
+        )
+        Qualification.objects.get_or_create(
+            management_number="5002022010100010",
+            defaults={"name": wu.name, "id_number": wu.id_number, "specialty": Specialty.BUILDING,
+                      "year_obtained": (today - timedelta(days=2 * 365)).year,
+                      "issued_on": today - timedelta(days=2 * 365)},
+        )
+        if not Registration.objects.filter(person=wu).exists():
+            registered_on = today - timedelta(days=365)
+            registration = Registration.objects.create(
+                person=wu, number="渝2502022202500010", employer=enterprises["500112"], registered_on=registered_on,
+            )
+            RegistrationSpecialty.objects.create(
+                registration=registration, specialty=Specialty.BUILDING, valid_from=registered_on,
+                valid_to=registered_on + timedelta(days=3 * 365 - 1),
+            )
+
         # A holder of a paper certificate from the old system (as import_legacy would load him): no account
         # yet; he signs in with 渝快办 and claims the e-certificate with the paper certificate's validity.
         chen, _ = Person.objects.get_or_create(

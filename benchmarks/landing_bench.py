@@ -73,7 +73,7 @@ from registry.certificates.verification import new_public_id
 call_command("migrate", verbosity=0)
 call_command("load_demo", verbosity=0)
 call_command("load_certificate_demo", verbosity=0)
-first = Certificate.objects.get()
+first = Certificate.objects.filter(name="李四").get()  # the demo has more holders; 李四 is copied
 links = [public.link_of(first)]
 unique = {field: getattr(first, field)[:60] for field in ("idempotency_key", "licence_identifier", "serial",
                                                           "storage_name")}
@@ -93,6 +93,20 @@ for link in links:
     parts = urlsplit(link)
     print("LINK", parts.path + "?" + parts.query)
 """
+
+
+def environments(url: str, state: Path) -> tuple[dict, dict]:
+    """Return the environments that build the data (the demo's) and serve it (production's) for a database."""
+    key = PRODUCTION_ENV["CERTIFICATE_VERIFICATION_KEY"]
+    base = {**os.environ, "DATABASE_URL": url, "REGISTRY_VAR_DIR": str(state),
+            "DJANGO_SETTINGS_MODULE": "registry.settings", "CERTIFICATE_VERIFICATION_KEY": key,
+            "CERTIFICATE_VERIFY_BASE_URL": "http://127.0.0.1/certificates/verify"}
+    # The demo (its seal key, its simulators) builds the data; production settings serve it.
+    demo = {**base, "DEBUG": "true", "DEMO_MODE": "true"}
+    production = {**base, **PRODUCTION_ENV, "ALLOWED_HOSTS": "127.0.0.1", "LOG_FORMAT": "json",
+                  "CACHE_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+                  "BEHIND_TLS_PROXY": "true", "TRUSTED_PROXIES": "127.0.0.1", "VERIFY_RATE_PER_MINUTE": str(10**9)}
+    return demo, production
 
 
 def wrk(port: int, path: str, script: Path | None, seconds: float, connections: int) -> dict:
@@ -130,16 +144,8 @@ def main() -> None:
 
     url, name = bench_database(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/registry"))
     state = Path(tempfile.mkdtemp(prefix="landing-bench-"))
-    key = PRODUCTION_ENV["CERTIFICATE_VERIFICATION_KEY"]
-    base = {**os.environ, "DATABASE_URL": url, "REGISTRY_VAR_DIR": str(state),
-            "DJANGO_SETTINGS_MODULE": "registry.settings", "CERTIFICATE_VERIFICATION_KEY": key,
-            "CERTIFICATE_VERIFY_BASE_URL": "http://127.0.0.1/certificates/verify"}
-    # The demo (its seal key, its simulators) builds the data; production settings serve it.
-    demo = {**base, "DEBUG": "true", "DEMO_MODE": "true"}
-    production = {**base, **PRODUCTION_ENV, "ALLOWED_HOSTS": "127.0.0.1", "LOG_FORMAT": "json",
-                  "CACHE_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
-                  "BEHIND_TLS_PROXY": "true", "TRUSTED_PROXIES": "127.0.0.1", "VERIFY_RATE_PER_MINUTE": str(10**9), "WEB_CONCURRENCY": args.workers,
-                  "GUNICORN_THREADS": args.threads, "GUNICORN_MAX_REQUESTS": args.max_requests}
+    demo, production = environments(url, state)
+    production.update(WEB_CONCURRENCY=args.workers, GUNICORN_THREADS=args.threads, GUNICORN_MAX_REQUESTS=args.max_requests)
     admin_sql(url, f'DROP DATABASE IF EXISTS "{name}"')
     admin_sql(url, f'CREATE DATABASE "{name}"')
     server = None

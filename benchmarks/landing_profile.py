@@ -25,12 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from landing_bench import SETUP, bench_database  # noqa: E402
+from landing_bench import SETUP, bench_database, environments  # noqa: E402
 from serving_bench import admin_sql  # noqa: E402
 
-from registry.testing import PRODUCTION_ENV  # noqa: E402
-
-MEASURE = """
+MEASURE = r"""
 import cProfile, io, pstats, statistics, sys, time
 import django
 django.setup()
@@ -76,6 +74,9 @@ if profiler:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(35)
         print(out.getvalue())
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_callees(r"views.py:\d+\(verify\)")
+    print(out.getvalue())
 """
 
 
@@ -89,14 +90,7 @@ def main() -> None:
     url, name = bench_database(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/registry"))
     state = Path(os.environ.get("TMPDIR", "/tmp")) / f"landing-profile-{os.getpid()}"
     state.mkdir(parents=True, exist_ok=True)
-    key = PRODUCTION_ENV["CERTIFICATE_VERIFICATION_KEY"]
-    base = {**os.environ, "DATABASE_URL": url, "REGISTRY_VAR_DIR": str(state),
-            "DJANGO_SETTINGS_MODULE": "registry.settings", "CERTIFICATE_VERIFICATION_KEY": key,
-            "CERTIFICATE_VERIFY_BASE_URL": "http://127.0.0.1/certificates/verify"}
-    demo = {**base, "DEBUG": "true", "DEMO_MODE": "true"}
-    production = {**base, **PRODUCTION_ENV, "ALLOWED_HOSTS": "127.0.0.1", "LOG_FORMAT": "json",
-                  "CACHE_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
-                  "BEHIND_TLS_PROXY": "true", "TRUSTED_PROXIES": "127.0.0.1", "VERIFY_RATE_PER_MINUTE": str(10**9)}
+    demo, production = environments(url, state)
     admin_sql(url, f'DROP DATABASE IF EXISTS "{name}"')
     admin_sql(url, f'CREATE DATABASE "{name}"')
     try:

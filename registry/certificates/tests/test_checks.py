@@ -129,3 +129,32 @@ class TestHolderPage:
     def test_another_holders_certificate_statistics_answer_404(self, holder, world):
         scan(public.link_of(holder))
         assert self.page(world.applicant, holder).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+class TestOutsideATransaction:
+    """The QR page's own path: autocommit, one round trip (on PostgreSQL without waiting for the WAL flush)."""
+
+    def test_each_scan_is_counted_and_committed(self, holder):
+        from django.db import connection
+
+        assert not connection.in_atomic_block
+        now = clock.now()
+        for _ in range(3):
+            assert checks.record_check(holder, channel=CheckChannel.QR, outcome=Outcome.VALID, now=now)
+        assert counts(holder) == {("qr", "valid"): 3}
+        assert connection.get_autocommit()
+
+    def test_a_failed_count_leaves_the_connection_usable(self, holder, monkeypatch):
+        from django.db import connection
+
+        with monkeypatch.context() as patch:
+            patch.setattr(VerificationCheck._meta, "db_table", "no_such_counter_table")
+            assert not checks.record_check(holder, channel=CheckChannel.QR, outcome=Outcome.VALID, now=clock.now())
+        # No transaction left open or aborted: the next statements run and commit.
+        assert checks.record_check(holder, channel=CheckChannel.QR, outcome=Outcome.VALID, now=clock.now())
+        assert counts(holder) == {("qr", "valid"): 1}
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            assert connection.connection.info.transaction_status.name == "IDLE"

@@ -236,6 +236,26 @@ class Journey:
             self.page.wait_for_url(lambda url: "/ykb-sim/" not in url)
             self.check()
 
+    def create_initial_application(self, credit_code: str, specialty: str = "10401001") -> str:
+        """Create an initial registration on the type-first form for an employer; return the application's URL."""
+        self.goto("/applications/new/?type=initial")
+        self.page.fill("#id_employer_credit_code", credit_code)
+        self.page.check(f"input[name=specialties][value='{specialty}']")
+        self.page.get_by_role("button", name="创建申请").click()
+        self.check()
+        assert "申请已创建" in self.page.content()
+        return self.page.url
+
+    def old_qr_leads_to_the_new_certificate(self, old_landing: str) -> None:
+        """Open a superseded certificate's QR link: 已失效, and its link to the successor's page says 有效."""
+        self.page.goto(old_landing)
+        self.check("old-landing")
+        assert self.page.locator("#outcome").inner_text() == "核验结果：已失效（已被新证书替代）"
+        self.page.get_by_role("link", name="查看最新证书的核验结果").click()
+        self.check("new-landing")
+        assert self.page.locator("#outcome").inner_text() == "核验结果：有效"
+        assert self.page.url != old_landing
+
     def upload(self, kinds) -> None:
         """Upload each material kind on the application's page: a passport-sized PNG for the photo and the
         signature, a PDF scan otherwise, each named as what it is."""

@@ -142,12 +142,7 @@ def test_change_of_employer(journey):
     journey.sign_out()
 
     # The old certificate's QR: superseded, with the way to the new one.
-    page.goto(old_landing)
-    journey.check("old-landing")
-    assert page.locator("#outcome").inner_text() == "核验结果：已失效（已被新证书替代）"
-    page.get_by_role("link", name="查看最新证书的核验结果").click()
-    journey.check("new-landing")
-    assert page.locator("#outcome").inner_text() == "核验结果：有效"
+    journey.old_qr_leads_to_the_new_certificate(old_landing)
 
     # The old employer: a notice, and he is no longer on its staff but listed as moved to another employer.
     journey.sign_in("corp_b")

@@ -42,13 +42,7 @@ def submit_with_face_check(journey, application_url: str, button: str) -> None:
 def test_refusals(journey):
     page = journey.page
     journey.ykb_sign_in(WANG)
-    journey.goto("/applications/new/?type=initial")
-    page.fill("#id_employer_credit_code", LOCK_ENTERPRISE_CREDIT_CODE)
-    page.check("input[name=specialties][value='10401001']")
-    page.get_by_role("button", name="创建申请").click()
-    journey.check()
-    assert "申请已创建" in page.content()
-    application_url = page.url
+    application_url = journey.create_initial_application(LOCK_ENTERPRISE_CREDIT_CODE)
     journey.upload(MATERIALS)
     submit_with_face_check(journey, application_url, "#submit-application")
     assert "等待聘用企业确认" in page.content()
@@ -134,13 +128,7 @@ def open_in_queue(journey, reference: str) -> None:
 def test_supplement_and_refusal(journey):
     page = journey.page
     journey.ykb_sign_in(WU)
-    journey.goto("/applications/new/?type=initial")
-    page.fill("#id_employer_credit_code", LOCK_ENTERPRISE_CREDIT_CODE)
-    page.check("input[name=specialties][value='10401001']")
-    page.get_by_role("button", name="创建申请").click()
-    journey.check()
-    assert "申请已创建" in page.content()
-    application_url = page.url
+    application_url = journey.create_initial_application(LOCK_ENTERPRISE_CREDIT_CODE)
     journey.upload(MATERIALS)
     journey.submit_with_face_check(application_url)
     number = read_one(journey.system, "SELECT a.reference FROM applications_application a JOIN people_person p "

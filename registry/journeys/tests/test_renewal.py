@@ -87,13 +87,7 @@ def test_renewal(journey):
     journey.sign_out()
 
     # The old certificate's QR: superseded, with the way to the new one, which is valid.
-    page.goto(old_landing)
-    journey.check("old-landing")
-    assert page.locator("#outcome").inner_text() == "核验结果：已失效（已被新证书替代）"
-    page.get_by_role("link", name="查看最新证书的核验结果").click()
-    journey.check("new-landing")
-    assert page.locator("#outcome").inner_text() == "核验结果：有效"
-    assert page.url != old_landing
+    journey.old_qr_leads_to_the_new_certificate(old_landing)
 
     new_valid_to = date.fromisoformat(read_one(journey.system, query, "李四", BUILDING))
     assert new_valid_to > old_valid_to

@@ -29,6 +29,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DIR = Path(os.environ.get("REGISTRY_SHARED_DIR", REPO_ROOT.parent / "shared"))
 NODE_TOOLS = REPO_ROOT / "tools" / "node_modules"
 CLOCK_SHIFT_ENV = "REGISTRY_TEST_CLOCK_SHIFT_DAYS"
+# A demo's moved clock (registry.clock) never reaches a test: only the journeys' started system has one.
+os.environ.pop("REGISTRY_DEMO_CLOCK_FILE", None)
 # The earliest date a test scenario is set at (registry.testing.at): keys made for tests are valid from it.
 SCENARIOS_BEGIN = datetime(2020, 1, 1, tzinfo=UTC)
 

@@ -498,6 +498,8 @@ def _check_production() -> None:
         problems.append("ALLOWED_HOSTS must list the real host names (no wildcard)")
     if DEMO_MODE:
         problems.append("DEMO_MODE must be off in production")
+    if env_str("REGISTRY_DEMO_CLOCK_FILE"):
+        problems.append("REGISTRY_DEMO_CLOCK_FILE must not be set in production (it moves the system's clock)")
     if not CACHE_URL.startswith(("redis://", "rediss://")):
         problems.append("CACHE_URL must be a shared redis:// cache (a per-process cache makes the rate limit"
                         " per gunicorn worker)")

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from registry import clock
 from registry.applications.workflow import OPEN, STATUS_LABELS, Status
 from registry.people.models import Enterprise, Person
 
@@ -212,7 +212,7 @@ class Application(models.Model):
     status = models.CharField(
         _("状态"), max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
     )
-    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    created_at = models.DateTimeField(_("创建时间"), default=clock.now)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     submitted_at = models.DateTimeField(_("上报时间"), null=True, blank=True)
     accept_on = models.DateField(_("预计受理日期"), null=True, blank=True)
@@ -278,7 +278,7 @@ class Material(models.Model):
     content_type = models.CharField(_("文件格式"), max_length=50)
     size = models.PositiveIntegerField(_("大小（字节）"))
     sha256 = models.CharField(_("SHA-256 摘要"), max_length=64)
-    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+    uploaded_at = models.DateTimeField(_("上传时间"), default=clock.now)
 
     class Meta:
         verbose_name = _("申请材料")
@@ -292,7 +292,7 @@ class ApplicationTransition(models.Model):
     application = models.ForeignKey(
         Application, verbose_name=_("申请"), on_delete=models.CASCADE, related_name="transitions"
     )
-    at = models.DateTimeField(_("时间"), default=timezone.now)
+    at = models.DateTimeField(_("时间"), default=clock.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("操作人"),
         null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -319,7 +319,7 @@ class RegistrationTransition(models.Model):
     application = models.ForeignKey(
         Application, verbose_name=_("申请"), null=True, blank=True, on_delete=models.SET_NULL
     )
-    at = models.DateTimeField(_("时间"), default=timezone.now)
+    at = models.DateTimeField(_("时间"), default=clock.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("操作人"),
         null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -9,12 +9,12 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from registry import clock
 from registry.applications import deadlines, rules, services
 from registry.applications.access import (
     applications_visible_to,
@@ -82,7 +82,7 @@ def new_application(request):
             application = services.create_application(
                 actor=request.user, application_type=data["application_type"],
                 specialties=list(data.get("specialties") or []), employer=data.get("employer_credit_code"),
-                change_kind=data.get("change_kind") or "", details=form.details(), now=timezone.now(),
+                change_kind=data.get("change_kind") or "", details=form.details(), now=clock.now(),
             )
         except WorkflowError as exc:
             form.add_error(None, exc.message)
@@ -102,7 +102,7 @@ def new_application(request):
 @login_required
 def application_detail(request, pk: int):
     application = get_application_for(request.user, pk)
-    today = timezone.localdate()
+    today = clock.today()
     role = request.user.role
     is_owner = role == Role.APPLICANT
     materials = list(application.materials.all())
@@ -169,7 +169,7 @@ def edit_application(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             services.update_application(
-                actor=request.user, application=application, now=timezone.now(),
+                actor=request.user, application=application, now=clock.now(),
                 specialties=form.cleaned_data.get("specialties"), employer=form.cleaned_data.get("employer_credit_code"),
             )
         except WorkflowError as exc:
@@ -204,7 +204,7 @@ def upload_material(request, pk: int):
     upload = form.cleaned_data["file"]
     return _report(request, pk, lambda: services.add_material(
         actor=request.user, application=application, kind=form.cleaned_data["kind"], data=upload.read(),
-        original_name=upload.name, now=timezone.now()), _("材料已上传。"))
+        original_name=upload.name, now=clock.now()), _("材料已上传。"))
 
 
 @require_POST
@@ -215,7 +215,7 @@ def remove_material(request, pk: int, material_pk: int):
     if material is None:
         raise Http404
     return _report(request, pk, lambda: services.remove_material(actor=request.user, material=material,
-                                                                 now=timezone.now()), _("材料已删除。"))
+                                                                 now=clock.now()), _("材料已删除。"))
 
 
 def _report(request, pk: int, call, success: str):
@@ -317,7 +317,7 @@ def queue(request):
     qs = Application.objects.filter(status__in=statuses).select_related("person", "employer")
     qs = qs.order_by("-decided_at", "-pk") if tab == "decided" else qs.order_by("due_on", "accept_on", "pk")
     page = Paginator(qs, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    today = timezone.localdate()
+    today = clock.today()
     calendar = get_calendar()
     rows = [(a, deadlines.due_flag(today, a.due_on, calendar) if a.status == ApplicationStatus.UNDER_REVIEW else "")
             for a in page.object_list]
@@ -367,7 +367,7 @@ def _workflow_action(role: str, service, success: str, *, recent_auth: bool = Tr
         if arguments is None:
             return redirect("applications:detail", pk)
         application = get_application_for(request.user, pk)
-        return _report(request, pk, lambda: service(actor=request.user, application=application, now=timezone.now(),
+        return _report(request, pk, lambda: service(actor=request.user, application=application, now=clock.now(),
                                                     **arguments), success)
 
     if recent_auth:

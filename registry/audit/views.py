@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from registry import clock
 from registry.audit import labels
 from registry.audit.forms import AuditFilterForm
 from registry.audit.log import client_ip, log_action
@@ -87,7 +88,7 @@ def audit_export(request):
         reasons = "；".join(str(error) for errors in form.errors.values() for error in errors)
         return bad_request(request, _("导出条件无效：%(reasons)s") % {"reasons": reasons})
     events = _filtered_events(form)
-    log_action("people.audit.exported", actor=request.user, ip=client_ip(request), now=timezone.now(),
+    log_action("people.audit.exported", actor=request.user, ip=client_ip(request), now=clock.now(),
                details={"filters": request.GET.dict()})
     writer = csv.writer(_Echo())
 

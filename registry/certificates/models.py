@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from registry import clock
 from registry.applications.models import Registration
 from registry.people.models import Person
 
@@ -120,7 +120,7 @@ class CertificateTransition(models.Model):
     certificate = models.ForeignKey(
         Certificate, verbose_name=_("证书"), on_delete=models.PROTECT, related_name="transitions"
     )
-    at = models.DateTimeField(_("时间"), default=timezone.now)
+    at = models.DateTimeField(_("时间"), default=clock.now)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+")
     from_status = models.CharField(_("原状态"), max_length=20, blank=True)

@@ -14,7 +14,6 @@ from django.core.cache import caches
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -44,7 +43,7 @@ def _face_url(purpose: str, next_url: str) -> str:
 
 def _has_face_check(person, purpose: str) -> bool:
     return FaceCheck.objects.filter(person=person, purpose=purpose, used_at__isnull=True,
-                                    expires_at__gt=timezone.now(), verified_at__lte=timezone.now()).exists()
+                                    expires_at__gt=clock.now(), verified_at__lte=clock.now()).exists()
 
 
 def _person(request):
@@ -107,7 +106,7 @@ def certificate_print(request, pk: int):
 def certificate_download(request, pk: int):
     certificate = get_certificate_for(request.user, pk)
     try:
-        content = services.download_certificate(actor=request.user, certificate=certificate, now=timezone.now(),
+        content = services.download_certificate(actor=request.user, certificate=certificate, now=clock.now(),
                                                 ip=client_ip(request))
     except FaceCheckRequired as exc:
         messages.warning(request, exc.message)
@@ -131,7 +130,7 @@ def claim(request):
         try:
             certificate = services.claim_paper_certificate(
                 actor=request.user, paper_number=data["paper_number"], signature=data["signature"].read(),
-                photo=photo.read() if photo else None, now=timezone.now(),
+                photo=photo.read() if photo else None, now=clock.now(),
             )
         except FaceCheckRequired as exc:
             messages.warning(request, exc.message)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.db import models
-from django.utils import timezone
+
+from registry import clock
 
 
 class Mode(models.TextChoices):
@@ -23,7 +24,7 @@ class ReceivedMessage(models.Model):
 
     idempotency_key = models.CharField(max_length=120, unique=True)
     payload = models.JSONField()
-    received_at = models.DateTimeField(default=timezone.now)
+    received_at = models.DateTimeField(default=clock.now)
     times_received = models.PositiveIntegerField(default=1)
 
     class Meta:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from registry import clock
 
 
 class Kind(models.TextChoices):
@@ -42,11 +43,11 @@ class OutboxMessage(models.Model):
     idempotency_key = models.CharField(max_length=120, unique=True)
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(_("尝试次数"), default=0)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=clock.now)
     # While delivering: when the claim runs out and another worker may deliver it again.
     lease_until = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(_("最近错误"), blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     updated_at = models.DateTimeField(auto_now=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     # The subscription a webhook delivery belongs to (listed on the enterprise's page).
@@ -79,7 +80,7 @@ class Notice(models.Model):
     # The mark stays while the application is still in this status (the duty is still open); blank: no duty.
     open_while_status = models.CharField(max_length=20, blank=True)
     key = models.CharField(max_length=120, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = _("通知")
@@ -97,7 +98,7 @@ class Subscription(models.Model):
     secret = models.CharField(max_length=100)
     active = models.BooleanField(default=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = _("企业订阅")

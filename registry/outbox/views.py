@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.db.models import Count, Min
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from registry import clock
 from registry.audit.log import client_ip
 from registry.outbox import services
 from registry.outbox.models import UNDELIVERED, OutboxMessage, Status, Subscription
@@ -43,7 +43,7 @@ def operator_action(request, pk: int):
     message = get_object_or_404(OutboxMessage, pk=pk)
     action = services.retry_message if request.POST.get("action") == "retry" else services.park_message
     try:
-        action(actor=request.user, message=message, now=timezone.now(), ip=client_ip(request))
+        action(actor=request.user, message=message, now=clock.now(), ip=client_ip(request))
     except services.OutboxError as error:
         messages.error(request, error.message)
     else:
@@ -64,12 +64,12 @@ def enterprise_webhooks(request, pk: int):
             if request.POST.get("action") == "remove":
                 subscription = get_object_or_404(Subscription, pk=request.POST.get("subscription") or 0,
                                                  enterprise=enterprise)
-                services.remove_subscription(actor=request.user, subscription=subscription, now=timezone.now(),
+                services.remove_subscription(actor=request.user, subscription=subscription, now=clock.now(),
                                              ip=client_ip(request))
                 messages.success(request, "已停用该订阅。")
                 return redirect("outbox:enterprise_webhooks", pk=enterprise.pk)
             subscription = services.register_subscription(actor=request.user, enterprise=enterprise,
-                                                          url=request.POST.get("url", ""), now=timezone.now(),
+                                                          url=request.POST.get("url", ""), now=clock.now(),
                                                           ip=client_ip(request))
             new_secret = subscription.secret
             messages.success(request, "已登记订阅，请妥善保存签名密钥（仅显示一次）。")

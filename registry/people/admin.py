@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
-from django.utils import timezone
 
+from registry import clock
 from registry.adminsite import ReadOnlyAdmin, admin_only
 from registry.audit.log import client_ip, log_action
 from registry.people.enterprise_auth import revoke_lock_certificates
@@ -103,7 +103,7 @@ class LegacyEnterpriseRecordAdmin(ReadOnlyAdmin):
 
 @admin.action(description="吊销所选身份锁证书")
 def revoke_certificates(modeladmin, request, queryset):
-    count = revoke_lock_certificates(actor=request.user, certificates=queryset, now=timezone.now(),
+    count = revoke_lock_certificates(actor=request.user, certificates=queryset, now=clock.now(),
                                      ip=client_ip(request))
     messages.success(request, f"已吊销 {count} 个身份锁证书。")
 

@@ -7,8 +7,8 @@ import time
 
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
 
+from registry import clock
 from registry.audit.log import client_ip
 from registry.people.signin import is_throttled, slowdown_seconds
 
@@ -23,7 +23,7 @@ class ThrottledModelBackend(ModelBackend):
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is not None:
-            now = timezone.now()
+            now = clock.now()
             if is_throttled(username, client_ip(request), now=now):
                 if request is not None:
                     request.login_throttled = True

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from registry import clock
 from registry.masking import mask_id_number
 from registry.roles import Role
 
@@ -63,7 +63,7 @@ class Person(models.Model):
     photo = models.CharField(_("证件照片"), max_length=200, blank=True)
     signature = models.CharField(_("签名图片"), max_length=200, blank=True)
     real_name_level = models.CharField(_("实名认证级别"), max_length=20, blank=True)
-    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    created_at = models.DateTimeField(_("创建时间"), default=clock.now)
 
     class Meta:
         verbose_name = _("人员")
@@ -138,7 +138,7 @@ class EnterpriseOperator(models.Model):
     can_confirm = models.BooleanField(_("可确认申请"), default=True)
     # Managers (the legal person's own account) add operators and choose who may confirm.
     is_manager = models.BooleanField(_("管理员"), default=False)
-    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    created_at = models.DateTimeField(_("创建时间"), default=clock.now)
 
     class Meta:
         verbose_name = _("企业经办人")
@@ -206,7 +206,7 @@ class YkbIdentity(models.Model):
     # For a legal-person account: the credit code 渝快办 verified, as last seen at sign-in.
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
     enterprise_name = models.CharField(_("企业名称"), max_length=100, blank=True)
-    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    created_at = models.DateTimeField(_("创建时间"), default=clock.now)
     last_sign_in_at = models.DateTimeField(_("最近登录时间"), null=True, blank=True)
 
     class Meta:
@@ -227,7 +227,7 @@ class LegacyEnterpriseRecord(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("原系统账号"),
         null=True, blank=True, on_delete=models.SET_NULL, related_name="legacy_record"
     )
-    imported_at = models.DateTimeField(_("导入时间"), default=timezone.now)
+    imported_at = models.DateTimeField(_("导入时间"), default=clock.now)
 
     class Meta:
         verbose_name = _("原系统企业记录")
@@ -300,7 +300,7 @@ class EnterpriseAuthentication(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("经办人"),
         null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    at = models.DateTimeField(_("时间"), default=timezone.now)
+    at = models.DateTimeField(_("时间"), default=clock.now)
     # On-site only: what the district officer saw.
     is_agent = models.BooleanField(_("代办"), default=False)
     checks = models.JSONField(_("核查结果"), default=dict, blank=True)

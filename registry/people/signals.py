@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
-from django.utils import timezone
 
+from registry import clock
 from registry.audit.log import client_ip, log_action
 from registry.people.access import mark_authenticated_now
 from registry.people.signin import clear_failures, record_failure
@@ -25,7 +25,7 @@ def on_logged_in(sender, request, user, **kwargs):
 @receiver(user_login_failed)
 def on_login_failed(sender, credentials, request=None, **kwargs):
     username = str(credentials.get("username", ""))
-    record_failure(username, client_ip(request), now=timezone.now())
+    record_failure(username, client_ip(request), now=clock.now())
     # Only a username that exists is logged: what was typed may be a password or an ID number.
     known = get_user_model().objects.filter(username=username).first()
     log_action(

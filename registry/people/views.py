@@ -15,12 +15,12 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from registry import clock
 from registry.audit.log import client_ip, log_action
 from registry.errors import DomainError
 from registry.files import private_file_response
@@ -85,7 +85,7 @@ def ykb_callback(request):
     """Finish the 渝快办 sign-in and sign the user in, or say why not."""
     try:
         claims, next_url = ykb.complete(request)
-        user = sign_in_with_ykb(claims, ip=client_ip(request), now=timezone.now())
+        user = sign_in_with_ykb(claims, ip=client_ip(request), now=clock.now())
     except (ykb.YkbError, PeopleError) as error:
         code = getattr(error, "code", "ykb.failed")
         log_action("people.signin.failed", ip=client_ip(request), details={"method": "ykb", "reason": code})
@@ -113,7 +113,7 @@ def face_check(request):
     if purpose not in FacePurpose.values:
         raise Http404
     next_url = _safe_next(request, request.GET.get("next"))
-    now = timezone.now()
+    now = clock.now()
     if request.method == "POST":
         try:
             target = start_face_check(actor=request.user, person=person, purpose=purpose, next_url=next_url,
@@ -139,7 +139,7 @@ def face_return(request):
     """Receive the provider's signed result."""
     try:
         check, next_url = accept_face_result(actor=request.user, result=request.GET.get("result", ""),
-                                             now=timezone.now(), ip=client_ip(request))
+                                             now=clock.now(), ip=client_ip(request))
     except PeopleError as error:
         messages.error(request, error.message)
         retry = {"purpose": request.GET.get("purpose", "submit")}
@@ -164,7 +164,7 @@ class ChangePasswordView(PasswordChangeView):
 
     def form_valid(self, form):
         user = accounts.change_password(user=form.user, new_password=form.cleaned_data["new_password1"],
-                                        now=timezone.now(), ip=client_ip(self.request))
+                                        now=clock.now(), ip=client_ip(self.request))
         update_session_auth_hash(self.request, user)
         messages.success(self.request, _("密码已修改。"))
         return redirect(self.get_success_url())
@@ -184,7 +184,7 @@ def enterprise_auth_page(request):
     enterprise = enterprise_auth.enterprise_of_legal(request.user)
     legacy_form = LegacyPasswordForm(request.POST if request.POST.get("action") == "legacy" else None)
     if request.method == "POST" and enterprise is not None:
-        action, now = request.POST.get("action"), timezone.now()
+        action, now = request.POST.get("action"), clock.now()
         try:
             if action == "lock":
                 challenge = enterprise_auth.issue_lock_challenge(actor=request.user, enterprise=enterprise, now=now)
@@ -240,7 +240,7 @@ def enterprise_lock_return(request):
     try:
         enterprise_auth.authenticate_with_lock(
             actor=request.user, enterprise=enterprise, challenge=request.POST.get("challenge", ""),
-            certificate_der=certificate, signature=signature, now=timezone.now(), ip=client_ip(request))
+            certificate_der=certificate, signature=signature, now=clock.now(), ip=client_ip(request))
     except EnterpriseAuthRefused as error:
         messages.error(request, error.message)
         return redirect("people:enterprise_auth")
@@ -325,7 +325,7 @@ def district_enterprise(request, pk: int):
                 reason=data["reason"], is_agent=data["is_agent"],
                 checks={"licence": data["checked_licence"], "qualification": data["checked_qualification"],
                         "authorisation": data["checked_authorisation"]},
-                scans=scans, now=timezone.now(), ip=client_ip(request),
+                scans=scans, now=clock.now(), ip=client_ip(request),
                 credit_code_override=data["credit_code_override"])
         except DomainError as error:
             form.add_error(None, error.message)
@@ -365,7 +365,7 @@ def person_lookup(request):
     form = PersonLookupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         person = accounts.find_person(actor=request.user, id_number=form.cleaned_data["id_number"],
-                                      name=form.cleaned_data["name"], now=timezone.now(), ip=client_ip(request))
+                                      name=form.cleaned_data["name"], now=clock.now(), ip=client_ip(request))
         if person is None:
             form.add_error(None, _("未找到证件号码与姓名都相符的人员。"))
         else:
@@ -387,7 +387,7 @@ def person_detail(request, pk: int):
         if form.is_valid():
             try:
                 record_onsite_face_check(actor=request.user, person=person, purposes=form.cleaned_data["purposes"],
-                                         document_seen=form.cleaned_data["document_seen"], now=timezone.now(),
+                                         document_seen=form.cleaned_data["document_seen"], now=clock.now(),
                                          ip=client_ip(request))
             except PeopleError as error:
                 form.add_error(None, error.message)

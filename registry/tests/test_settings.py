@@ -66,6 +66,7 @@ def test_production_settings_start_when_everything_is_set():
     ({"CERTIFICATE_STORAGE": "s3"}, "CERTIFICATE_S3_BUCKET"),
     ({"CACHE_URL": "locmem://"}, "CACHE_URL"),
     ({"CACHE_URL": ""}, "CACHE_URL"),
+    ({"REGISTRY_DEMO_CLOCK_FILE": "/tmp/demo-clock"}, "REGISTRY_DEMO_CLOCK_FILE"),
 ])
 def test_production_refuses_an_insecure_default(override, fragment):
     env = {**SAFE, **override}

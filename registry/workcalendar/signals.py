@@ -6,8 +6,8 @@ import uuid
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from django.utils import timezone
 
+from registry import clock
 from registry.workcalendar.models import CalendarYear, SpecialDay
 
 
@@ -16,5 +16,5 @@ from registry.workcalendar.models import CalendarYear, SpecialDay
 def touch_calendar_year(sender, instance: SpecialDay, **kwargs) -> None:
     """Give the day's year a new revision, so every process reloads its calendar."""
     CalendarYear.objects.filter(pk=instance.calendar_year_id).update(
-        revision=uuid.uuid4(), updated_at=timezone.now()
+        revision=uuid.uuid4(), updated_at=clock.now()
     )

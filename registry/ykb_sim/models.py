@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.db import models
-from django.utils import timezone
+
+from registry import clock
 
 
 class SimIdentity(models.Model):
@@ -37,7 +38,7 @@ class SimAuthCode(models.Model):
     scope = models.CharField(max_length=300)
     nonce = models.CharField(max_length=200, blank=True)
     code_challenge = models.CharField(max_length=128)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
 

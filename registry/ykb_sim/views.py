@@ -21,7 +21,6 @@ from django.http import HttpResponseBadRequest, HttpResponseRedirect, JsonRespon
 from django.http.request import validate_host
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -124,7 +123,7 @@ def authorize(request):
     SimAuthCode.objects.create(
         code_hash=_sha256(code), identity=identity, client_id=client_id, redirect_uri=redirect_uri,
         scope=scope, nonce=params.get("nonce", ""), code_challenge=challenge,
-        expires_at=timezone.now() + CODE_LIFETIME,
+        expires_at=clock.now() + CODE_LIFETIME,
     )
     query = urlencode({"code": code, "state": state})
     return HttpResponseRedirect(f"{redirect_uri}{'&' if '?' in redirect_uri else '?'}{query}")
@@ -161,7 +160,7 @@ def token(request):
         return _token_error("invalid_client", 401)
     if request.POST.get("grant_type") != "authorization_code":
         return _token_error("unsupported_grant_type")
-    now = timezone.now()
+    now = clock.now()
     code = SimAuthCode.objects.filter(code_hash=_sha256(request.POST.get("code", ""))).first()
     if code is None or code.client_id != client_id:
         return _token_error("invalid_grant")
@@ -203,7 +202,7 @@ def userinfo(request):
     if not header.startswith("Bearer "):
         return _token_error("invalid_token", 401)
     access = SimAccessToken.objects.select_related("code__identity").filter(token_hash=_sha256(header[7:])).first()
-    if access is None or access.revoked_at or access.expires_at <= timezone.now():
+    if access is None or access.revoked_at or access.expires_at <= clock.now():
         return _token_error("invalid_token", 401)
     identity = access.code.identity
     claims = {

@@ -3,7 +3,7 @@
 It runs on its own free port with its own data folder (SQLite, the embedded default) and is stopped at
 the end of the session. Unlike scripts/start (ACCEPT_ON_WORKDAY=0: accepted at once) it runs on the
 authority's rule, acceptance on the 2nd working day after the employer's report: a journey that needs an
-accepted application moves the acceptance sweep to that day with Journey.accept_when_due. Each journey runs on a desktop and a phone viewport; every page it visits is
+accepted application moves the system's clock to that day with Journey.accept_when_due. Each journey runs on a desktop and a phone viewport; every page it visits is
 checked by axe-core (no "serious" or "critical" violation) and the key pages are saved as screenshots
 under JOURNEYS_SCREENSHOTS (default var/journeys/<journey>/<viewport>/NN-name.png), the CI artefacts.
 """
@@ -65,7 +65,10 @@ def system_env(var_dir: Path, url: str) -> dict[str, str]:
                DATABASE_URL=f"sqlite:///{var_dir / 'registry.sqlite3'}",
                # The authority's rule, not the demo's shortcut: accepted on the 2nd working day after the
                # employer reports it; a journey moves the acceptance sweep there (Journey.accept_when_due).
-               ACCEPT_ON_WORKDAY=str(ACCEPT_ON_WORKDAY))
+               ACCEPT_ON_WORKDAY=str(ACCEPT_ON_WORKDAY),
+               # The system's own clock, which a journey moves (Journey.accept_when_due, manage.py demo_clock):
+               # the server, its worker and the journey's commands read the same file.
+               REGISTRY_DEMO_CLOCK_FILE=str(var_dir / "demo-clock"))
     env.pop(CLOCK_ENV, None)
     return env
 
@@ -188,15 +191,20 @@ class Journey:
         """Return the N-th working day after the day, as the operator's `manage.py workdays add` says."""
         return date.fromisoformat(self.system.manage("workdays", "add", day.isoformat(), str(workdays)).split()[0])
 
+    def system_today(self) -> date:
+        """Return the started system's today (its demo clock, which journeys move forward)."""
+        return date.fromisoformat(self.system.manage("demo_clock").split()[0])
+
     def accept_when_due(self, reference: str) -> date:
-        """Move the acceptance sweep to the application's acceptance day (`manage.py accept_due --now`, the
-        operator's demo tool) and return that day: the system accepts on the 2nd working day after the
-        employer's report, and the journey cannot wait for it. The acceptance is dated that day, later than
-        the real clock the rest of the journey runs on."""
+        """Move the system's clock to the application's acceptance day, 09:00 (`manage.py demo_clock`), run the
+        acceptance sweep (`manage.py accept_due`, what the scheduler runs) and return that day: the system
+        accepts on the 2nd working day after the employer's report, and the journey cannot wait for it. The
+        whole system moves, so everything after it is dated from that day on, in order."""
         accept_on = date.fromisoformat(read_one(self.system, "SELECT accept_on FROM applications_application "
                                                 "WHERE reference = ?", reference))
-        answer = self.system.manage("accept_due", "--now", f"{accept_on.isoformat()}T09:00:00")
-        assert answer.split()[0] != "0", answer
+        if self.system_today() < accept_on:
+            self.system.manage("demo_clock", "--to", f"{accept_on.isoformat()}T09:00:00")
+        self.system.manage("accept_due")  # the scheduler may have run it first: the status says it happened
         status = read_one(self.system, "SELECT status FROM applications_application WHERE reference = ?", reference)
         assert status == "under_review", status
         return accept_on

@@ -15,10 +15,8 @@ on its staff before, and after the approval no longer on it but under 已调出�
 (neither says where he went). The new employer has him on its staff.
 corp_b, 重庆两江路桥's operator, signs in with the demo password.
 
-The acceptance is moved two working days ahead of the real clock (Journey.accept_when_due), the approval
-is not: so the page's timeline lists the approval before the acceptance, 剩余 N 个工作日 counts from the
-real today, and the move's date on the old employer's page is the real day of the approval. The journey
-asserts the dates the rule fixes (acceptance day, 办结期限), not that order.
+The system's clock moves to the acceptance day (Journey.accept_when_due), so the approval, the new
+certificate and the move's date on the old employer's page are dated from that day on.
 
 The journeys conftest runs this one after journey 1 on each viewport's system: journey 1 shows 赵山城's
 first identity-lock authentication, this one signs him in whether or not he is bound already.

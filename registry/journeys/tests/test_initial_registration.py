@@ -17,7 +17,6 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from registry import clock
 from registry.journeys.tests.conftest import chinese_date, read_one
 from registry.ykb_sim.demo import LOCK_ENTERPRISE_CREDIT_CODE
 
@@ -68,7 +67,7 @@ def test_initial_registration(journey, tmp_path):
     journey.check("employer-application")
     page.click("#confirm-application")
     journey.check("confirmed")
-    reported_on = clock.today()
+    reported_on = journey.system_today()
     journey.sign_out()
 
     # Reported and compared, it waits for its acceptance day: the 2nd working day after the report.

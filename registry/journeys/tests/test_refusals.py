@@ -15,7 +15,6 @@ and the clock runs again with those days. The reviewer then refuses with reasons
 from __future__ import annotations
 
 import re
-from datetime import datetime, time
 
 import pytest
 
@@ -107,17 +106,6 @@ def deadline(page) -> tuple[str, int]:
     return shown.group(1), int(shown.group(2))
 
 
-def accepted(journey, reference: str) -> None:
-    """Make sure the confirmed application is accepted: at once with the demo's ACCEPT_ON_WORKDAY=0, else by
-    the operator's sweep as of its acceptance day (the day the system itself computed)."""
-    query = "SELECT {} FROM applications_application WHERE reference = ?"
-    if read_one(journey.system, query.format("status"), reference) == "pending_acceptance":
-        accept_on = read_one(journey.system, query.format("accept_on"), reference)
-        journey.system.manage("accept_due", "--now", datetime.combine(
-            datetime.fromisoformat(accept_on).date(), time(9)).isoformat())
-    assert read_one(journey.system, query.format("status"), reference) == "under_review"
-
-
 def open_in_queue(journey, reference: str) -> None:
     journey.sign_in("reviewer")
     journey.goto("/applications/review/")
@@ -141,7 +129,7 @@ def test_supplement_and_refusal(journey):
     page.click("#confirm-application")
     journey.check()
     journey.sign_out()
-    accepted(journey, number)
+    journey.accept_when_due(number)
 
     # The reviewer sees the deadline running and asks for 补正, naming the material.
     open_in_queue(journey, number)

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from registry import clock
 from registry.applications.services import accept_due_applications
 
 
@@ -34,7 +35,7 @@ class Command(BaseCommand):
         parser.add_argument("--now", help="demo only (DEBUG on): sweep as of this ISO 8601 moment")
 
     def handle(self, *args, **options):
-        now = timezone.now()
+        now = clock.now()
         if options.get("now"):
             if not settings.DEBUG:
                 raise CommandError("--now is a demo tool and is refused with DEBUG off")

@@ -9,8 +9,8 @@ from datetime import date, timedelta
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import timezone
 
+from registry import clock
 from registry.applications.models import (
     ContinuingEducation,
     Qualification,
@@ -44,7 +44,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         from registry.identifiers import uscc_check_char
 
-        today = timezone.localdate()
+        today = clock.today()
         enterprises = {}
         for first17, name, district, authenticated in ENTERPRISES:
             code = first17[:17] + uscc_check_char(first17[:17])
@@ -54,7 +54,7 @@ class Command(BaseCommand):
             if authenticated and enterprise.auth_state != EnterpriseAuthState.AUTHENTICATED:
                 enterprise.auth_state = EnterpriseAuthState.AUTHENTICATED
                 enterprise.auth_method = "demo"
-                enterprise.authenticated_at = timezone.now()
+                enterprise.authenticated_at = clock.now()
                 enterprise.save(update_fields=["auth_state", "auth_method", "authenticated_at"])
             enterprises[district] = enterprise
 

@@ -118,7 +118,8 @@ def test_change_of_employer(journey):
     journey.sign_in("reviewer")
     page.locator("main a", has_text=number).first.click()
     journey.check("review")
-    assert f"办结期限{chinese_date(due_on)}" in flat(page.locator("main").inner_text())
+    # The system's clock is on the acceptance day: all three working days are left.
+    assert f"办结期限{chinese_date(due_on)}（剩余3个工作日）" in flat(page.locator("main").inner_text())
     page.click("#approve-application")
     journey.check("approved")
     assert "已批准" in page.content()

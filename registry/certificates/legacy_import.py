@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db import IntegrityError, connection, reset_queries, transaction
-from django.utils import timezone
 
+from registry import clock
 from registry.applications.models import (
     Registration,
     RegistrationSpecialty,
@@ -210,7 +210,7 @@ def _insert(model, fields: tuple[str, ...], now: datetime, rows: list[tuple]) ->
     given = [meta.get_field(name) for name in fields]
     others = [f for f in meta.concrete_fields if not f.primary_key and f.attname not in fields]
     defaults = tuple(
-        f.get_db_prep_save(now if getattr(f, "auto_now", False) or f.default is timezone.now else f.get_default(),
+        f.get_db_prep_save(now if getattr(f, "auto_now", False) or f.default is clock.now else f.get_default(),
                            connection)
         for f in others
     )

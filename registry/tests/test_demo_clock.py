@@ -63,3 +63,16 @@ def test_the_command_is_refused_outside_a_demo(demo_clock, settings, monkeypatch
     with pytest.raises(CommandError, match="serve-demo"):
         call_command("demo_clock")
     assert not demo_clock.exists()
+
+
+def test_the_product_reads_the_time_only_through_registry_clock():
+    """A direct timezone.now() would not follow a moved demo clock (and is what registry.clock forbids)."""
+    import re
+    from pathlib import Path
+
+    root = Path(clock.__file__).parent
+    direct = re.compile(r"timezone\.now\b|timezone\.localdate\(\)|datetime\.(now|utcnow)\(|time\.time\(\)")
+    found = [f"{path.relative_to(root)}:{n}" for path in root.rglob("*.py")
+             if not {"tests", "migrations"} & set(path.parts) and path.name != "clock.py"
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if direct.search(line)]
+    assert found == []

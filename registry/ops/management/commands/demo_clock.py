@@ -11,7 +11,7 @@ what the system has recorded stays in order.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -39,6 +39,6 @@ class Command(BaseCommand):
             target = parse_moment(options["to"])
             if target < clock.now():
                 raise CommandError(f"the demo's clock only moves forward; it is already at {clock.now():%Y-%m-%d %H:%M} UTC")
-            clock.set_demo_offset(target - datetime.now(UTC))
+            clock.set_demo_offset(target - clock.now() + clock.demo_offset())  # ahead of the machine
         now = clock.now().astimezone(clock.LOCAL_ZONE)
         self.stdout.write(f"{now:%Y-%m-%d %H:%M:%S} (Asia/Shanghai), {clock.demo_offset().total_seconds():.0f} s ahead")

@@ -64,7 +64,7 @@ def _landing_query(vendor: str) -> str:
 
     Written out rather than built by the ORM for each scan: the QR page is the system's busiest page, and
     compiling ``select_related("superseded_by").get(public_id=…)`` (every column of two rows) took over a
-    millisecond of a request's CPU, five times this query (benchmarks/README.md). ``raw()`` still makes
+    millisecond of a request's CPU, four to seven times this query (benchmarks/README.md). ``raw()`` still makes
     the model instance, with the database's converters; a column left out is loaded on access.
     """
     table = connection.ops.quote_name(Certificate._meta.db_table)
@@ -86,8 +86,11 @@ def _successor_public_id(certificate: Certificate) -> str | None:
 
 def link_of(certificate: Certificate) -> str:
     """Return the verification link of a certificate (the one its QR code carries)."""
-    return verification_url(settings.CERTIFICATE_VERIFY_BASE_URL, certificate.public_id,
-                            settings.CERTIFICATE_VERIFICATION_KEY)
+    return _link_for(certificate.public_id)
+
+
+def _link_for(public_id: str) -> str:
+    return verification_url(settings.CERTIFICATE_VERIFY_BASE_URL, public_id, settings.CERTIFICATE_VERIFICATION_KEY)
 
 
 def resolve_link(public_id: str, check: str, *, now: datetime) -> tuple[Answer, Certificate | None]:
@@ -115,8 +118,7 @@ def status_answer(certificate: Certificate, *, now: datetime) -> Answer:
         details = {"superseded_on": _chinese(certificate.status_changed_at.astimezone(LOCAL_ZONE).date())}
         successor = _successor_public_id(certificate)
         if successor:
-            details["successor"] = verification_url(settings.CERTIFICATE_VERIFY_BASE_URL, successor,
-                                                    settings.CERTIFICATE_VERIFICATION_KEY)
+            details["successor"] = _link_for(successor)
         return answer(outcome, as_of=now, **details)
     return answer(outcome, as_of=now)
 

@@ -261,7 +261,8 @@ def upload_check(request):
             if result.certificate is not None:
                 checks.record_check(result.certificate, channel=CheckChannel.UPLOAD, outcome=result.answer.outcome,
                                     now=result.answer.as_of)
-            context.update(result=result, answer=result.answer, certificate=result.public and result.public.page(),
+            shown = result.public
+            context.update(result=result, answer=result.answer, certificate=shown.page() if shown else None,
                            link=public.link_of(result.certificate) if result.certificate else None)
     response = render(request, "certificates/check.html", context, status=status)
     response["Cache-Control"] = "no-store"

@@ -191,6 +191,12 @@ class Journey:
         """Return the N-th working day after the day, as the operator's `manage.py workdays add` says."""
         return date.fromisoformat(self.system.manage("workdays", "add", day.isoformat(), str(workdays)).split()[0])
 
+    def latest_reference(self, name: str, application_type: str | None = None) -> str:
+        """Return the reference of the person's newest application (of this type, when given)."""
+        query = ("SELECT a.reference FROM applications_application a JOIN people_person p ON p.id = a.person_id "
+                 "WHERE p.name = ?" + (" AND a.type = ?" if application_type else "") + " ORDER BY a.id DESC")
+        return read_one(self.system, query, name, *([application_type] if application_type else []))
+
     def system_today(self) -> date:
         """Return the started system's today (its demo clock, which journeys move forward)."""
         return date.fromisoformat(self.system.manage("demo_clock").split()[0])

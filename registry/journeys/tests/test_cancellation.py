@@ -56,8 +56,7 @@ def test_cancellation(journey):
     journey.upload(("application_form", "cancellation_proof"))
 
     journey.submit_with_face_check(application_url)
-    number = read_one(journey.system, "SELECT a.reference FROM applications_application a JOIN people_person p "
-                      "ON p.id = a.person_id WHERE p.name = ? AND a.type = 'cancellation' ORDER BY a.id DESC", "李四")
+    number = journey.latest_reference("李四", "cancellation")
     journey.sign_out()
 
     # Before the employer confirms, the certificate is still valid.

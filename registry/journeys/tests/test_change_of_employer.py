@@ -86,8 +86,7 @@ def test_change_of_employer(journey):
     assert "解除劳动合同证明或工作调动证明" in listed and "资格证书" not in listed
     journey.upload(MATERIALS)
     journey.submit_with_face_check(application_url)
-    number = read_one(journey.system, "SELECT a.reference FROM applications_application a JOIN people_person p "
-                      "ON p.id = a.person_id WHERE p.name = ? AND a.type = 'change' ORDER BY a.id DESC", "吴志强")
+    number = journey.latest_reference("吴志强", "change")
     journey.sign_out()
 
     # The NEW employer's legal person confirms.

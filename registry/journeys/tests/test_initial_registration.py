@@ -17,7 +17,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from registry.journeys.tests.conftest import chinese_date, read_one
+from registry.journeys.tests.conftest import chinese_date
 from registry.ykb_sim.demo import LOCK_ENTERPRISE_CREDIT_CODE
 
 pytestmark = pytest.mark.browser
@@ -50,8 +50,7 @@ def test_initial_registration(journey, tmp_path):
 
     # Submitting needs the face check first (simulated 渝快办), then goes to the employer.
     journey.submit_with_face_check(application_url)
-    number = read_one(journey.system, "SELECT a.reference FROM applications_application a JOIN people_person p "
-                      "ON p.id = a.person_id WHERE p.name = ? ORDER BY a.id DESC", "张三")
+    number = journey.latest_reference("张三")
     journey.sign_out()
 
     # The employer's legal person authenticates with the identity lock and confirms.

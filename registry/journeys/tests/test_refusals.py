@@ -18,7 +18,6 @@ import re
 
 import pytest
 
-from registry.journeys.tests.conftest import read_one
 from registry.journeys.tests.test_initial_registration import MATERIALS
 from registry.ykb_sim.demo import LOCK_ENTERPRISE_CREDIT_CODE
 
@@ -45,8 +44,7 @@ def test_refusals(journey):
     journey.upload(MATERIALS)
     submit_with_face_check(journey, application_url, "#submit-application")
     assert "等待聘用企业确认" in page.content()
-    number = read_one(journey.system, "SELECT a.reference FROM applications_application a JOIN people_person p "
-                      "ON p.id = a.person_id WHERE p.name = ? ORDER BY a.id DESC", "王五")
+    number = journey.latest_reference("王五")
     journey.sign_out()
 
     # The employer returns it with a reason.
@@ -119,8 +117,7 @@ def test_supplement_and_refusal(journey):
     application_url = journey.create_initial_application(LOCK_ENTERPRISE_CREDIT_CODE)
     journey.upload(MATERIALS)
     journey.submit_with_face_check(application_url)
-    number = read_one(journey.system, "SELECT a.reference FROM applications_application a JOIN people_person p "
-                      "ON p.id = a.person_id WHERE p.name = ? ORDER BY a.id DESC", "吴敏")
+    number = journey.latest_reference("吴敏")
     journey.sign_out()
 
     journey.employer_sign_in()

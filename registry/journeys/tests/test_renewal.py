@@ -65,8 +65,7 @@ def test_renewal(journey):
     application_url = page.url
     journey.upload(("application_form", "education", "contract"))
     journey.submit_with_face_check(application_url)
-    number = read_one(journey.system, "SELECT a.reference FROM applications_application a JOIN people_person p "
-                      "ON p.id = a.person_id WHERE p.name = ? AND a.type = 'renewal' ORDER BY a.id DESC", "李四")
+    number = journey.latest_reference("李四", "renewal")
     journey.sign_out()
 
     journey.employer_sign_in()

@@ -16,6 +16,11 @@ interleaved over `--rounds`. Debian's wrk is closed-loop (no constant-rate wrk2)
 throughput it reached and its latency percentiles at that load; a p99 at 1,000 requests/s is read from a
 run whose achieved rate is at least 1,000. Only loopback addresses are contacted. The load average is
 printed with every figure: the machine is shared.
+
+Each run also gives the CPU time one request cost, by part (read from /proc, so Linux only): the gunicorn
+processes, PostgreSQL's (every `postgres` process of the machine), Redis's and wrk's own. On 2 cores the
+throughput is about 2 s divided by their sum, so the parts say where a page's time goes, and their
+ratios hold better than the rates on a machine whose speed changes from hour to hour.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -109,14 +115,44 @@ def environments(url: str, state: Path) -> tuple[dict, dict]:
     return demo, production
 
 
-def wrk(port: int, path: str, script: Path | None, seconds: float, connections: int) -> dict:
-    """Run wrk; return requests/s, p50/p90/p99 in ms, non-2xx answers and socket errors, and the load average."""
+CPU_PARTS = ("gunicorn", "postgres", "redis", "wrk")
+
+
+def cpu_seconds(server_pid: int) -> dict[str, float]:
+    """Return the CPU time (user and system) so far of the gunicorn processes, PostgreSQL's, Redis's and our children."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parts = dict.fromkeys(CPU_PARTS, 0.0)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # the process has ended
+            continue
+        comm = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2:].split()  # from the state on: ppid is [1], utime [11], stime [12]
+        pid, ppid = int(entry.name), int(fields[1])
+        part = ("gunicorn" if server_pid in (pid, ppid) else "postgres" if comm == "postgres"
+                else "redis" if comm.startswith("redis-server") else None)
+        if part:
+            parts[part] += (int(fields[11]) + int(fields[12])) / tick
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk, once it has been waited for
+    parts["wrk"] = children.ru_utime + children.ru_stime
+    return parts
+
+
+def wrk(port: int, path: str, script: Path | None, seconds: float, connections: int, server_pid: int) -> dict:
+    """Run wrk; return requests/s, p50/p90/p99 in ms, non-2xx answers, socket errors, the load average and the
+    CPU milliseconds per request of each part."""
     args = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds:.0f}s", "--latency", "--timeout", "5s",
             "-H", "X-Forwarded-Proto: https"]  # as nginx sends it: no redirect to https
     if script:
         args += ["-s", str(script)]
+    before = cpu_seconds(server_pid)
     out = subprocess.run([*args, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True,
                          timeout=seconds + 60).stdout
+    after = cpu_seconds(server_pid)
+    requests = int(re.search(r"^\s*(\d+) requests in", out, re.M).group(1))
     percentiles = {p: float(v) * UNIT[u] for p, v, u in re.findall(r"^\s+(50|90|99)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)}
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
@@ -124,7 +160,9 @@ def wrk(port: int, path: str, script: Path | None, seconds: float, connections: 
             "p50_ms": percentiles.get("50"), "p90_ms": percentiles.get("90"), "p99_ms": percentiles.get("99"),
             "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
             "socket_errors": sum(map(int, errors.groups())) if errors else 0,
-            "load_avg": round(os.getloadavg()[0], 2)}
+            "load_avg": round(os.getloadavg()[0], 2),
+            "requests": requests,
+            "cpu_ms": {part: round((after[part] - before[part]) * 1000 / max(requests, 1), 3) for part in CPU_PARTS}}
 
 
 def main() -> None:
@@ -172,25 +210,44 @@ def main() -> None:
                 if 'data-code="valid"' not in response.read().decode():
                     raise SystemExit(f"{path} is not a valid certificate's landing page")
         pages = {"landing page": (links[0], script), "/healthz": ("/healthz", None)}
-        for path, lua in pages.values():
-            wrk(port, path, lua, 2, args.connections)  # warm-up: every worker has its URLconf and templates
+        scans = 2  # the two requests above
+        for label, (path, lua) in pages.items():  # warm-up: every worker has its URLconf and templates
+            run = wrk(port, path, lua, 2, args.connections, server.pid)
+            scans += run["requests"] if label == "landing page" else 0
         for _ in range(args.rounds):
             for label, (path, lua) in pages.items():
-                results[label].append(wrk(port, path, lua, args.seconds, args.connections))
+                results[label].append(wrk(port, path, lua, args.seconds, args.connections, server.pid))
+        scans += sum(run["requests"] for run in results["landing page"])
     finally:
         if server is not None:
-            server.terminate()
+            server.terminate()  # the workers write the checks they still hold (gunicorn's worker_exit)
             server.wait(timeout=30)
+        counted = counted_scans(url) if server is not None else None
         admin_sql(url, f'DROP DATABASE IF EXISTS "{name}"')
         if not os.environ.get("KEEP_BENCH_STATE"):  # its server.log is kept with KEEP_BENCH_STATE=1
             shutil.rmtree(state, ignore_errors=True)
+    results["scans"] = {"made": scans, "counted": counted}
     report(results, args)
 
 
-def report(results: dict[str, list[dict]], args) -> None:
+def counted_scans(url: str) -> int:
+    """Return how many QR checks the served database counted (registry.certificates.checks)."""
+    import psycopg
+
+    from registry.env import parse_database_url
+
+    db = parse_database_url(url, str(ROOT))
+    params = {"host": db["HOST"], "port": db["PORT"], "user": db["USER"], "password": db["PASSWORD"]}
+    with psycopg.connect(dbname=db["NAME"], **{k: v for k, v in params.items() if v}) as conn:
+        return conn.execute("SELECT coalesce(sum(count), 0) FROM certificates_verificationcheck "
+                            "WHERE channel = 'qr'").fetchone()[0]
+
+
+def report(results: dict, args) -> None:
     if args.json:
         print(json.dumps(results, indent=2))
         return
+    scans = results.pop("scans")
     print(f"gunicorn {args.workers} workers x {args.threads} threads, max_requests {args.max_requests or 'default'}, wrk -t2 -c{args.connections}, "
           f"{args.seconds:.0f} s per run, {args.rounds} interleaved rounds, {args.certificates} certificates")
     for label, runs in results.items():
@@ -198,10 +255,15 @@ def report(results: dict[str, list[dict]], args) -> None:
             print(f"{label:13} {run['rps']:8.1f} req/s  p50 {run['p50_ms']:6.2f} ms  p90 {run['p90_ms']:6.2f} ms  "
                   f"p99 {run['p99_ms']:6.2f} ms  non-2xx {run['non_2xx']}  socket errors {run['socket_errors']}  "
                   f"load {run['load_avg']}")
+            cpu = run["cpu_ms"]
+            print(f"{'':13} CPU per request {sum(cpu.values()):.3f} ms: "
+                  + ", ".join(f"{part} {cpu[part]:.3f}" for part in CPU_PARTS))
     for index in range(len(results["/healthz"])):
         landing, trivial = results["landing page"][index], results["/healthz"][index]
         print(f"round {index + 1}: landing/trivial p99 = {landing['p99_ms'] / trivial['p99_ms']:.2f}, "
               f"throughput trivial/landing = {trivial['rps'] / landing['rps']:.2f}")
+    print(f"QR checks counted in the database after the server stopped: {scans['counted']} for {scans['made']} scans "
+          f"wrk saw answered (it does not see the up to {args.connections} requests per run in flight when it stops)")
 
 
 if __name__ == "__main__":

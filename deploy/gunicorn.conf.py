@@ -39,3 +39,13 @@ logconfig_dict["loggers"].update({
     "gunicorn.error": {"level": "INFO", "handlers": [], "propagate": True},
     "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": True},
 })
+
+
+def worker_exit(server, worker):
+    """Write the verification counts the worker still holds in memory (registry.certificates.checks)."""
+    from django.apps import apps
+
+    if apps.ready:
+        from registry.certificates import checks
+
+        checks.flush()

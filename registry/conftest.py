@@ -138,7 +138,8 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "registry"
 @pytest.fixture(scope="session", autouse=True)
 def certificate_sandbox(tmp_path_factory, clock_now: datetime):
     """Seal every certificate a test issues with a demo key made at the session's "now", and store them
-    in a temporary folder, so no test writes to var/ or depends on a key made on another day.
+    in a temporary folder, so no test writes to var/ or depends on a key made on another day; and count
+    verification checks at once.
 
     The key is valid from SCENARIOS_BEGIN, the earliest date a test's scenario is set at, to ten years
     after the session's "now": a test frozen at a date of its scenario and one on the (moved) real clock
@@ -155,7 +156,10 @@ def certificate_sandbox(tmp_path_factory, clock_now: datetime):
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(tmp_path_factory.mktemp("certificate-files"))},
     }}
-    override = override_settings(SEAL_KEY_DIR=seal_dir, CERTIFICATE_SIGNER="demo", STORAGES=storages)
+    # Verification checks are written at once, so a test reads its counts in its own transaction (the
+    # delayed writes of production have their own tests in certificates/tests/test_checks.py).
+    override = override_settings(SEAL_KEY_DIR=seal_dir, CERTIFICATE_SIGNER="demo", STORAGES=storages,
+                                 VERIFICATION_COUNT_DELAY_SECONDS=0)
     override.enable()
     yield seal_dir
     override.disable()

@@ -182,6 +182,9 @@ CERTIFICATE_SEAL_FILE = env_str("CERTIFICATE_SEAL_FILE", "")
 CERTIFICATE_TRUST_ROOTS_FILE = env_str("CERTIFICATE_TRUST_ROOTS_FILE", "")
 # Verification requests (the QR landing page) one client address may make per minute.
 VERIFY_RATE_PER_MINUTE = env_int("VERIFY_RATE_PER_MINUTE", 60)
+# Verification checks are counted in each process's memory and written this many seconds after the first
+# (registry.certificates.checks); 0 writes each at once.
+VERIFICATION_COUNT_DELAY_SECONDS = env_int("VERIFICATION_COUNT_DELAY_SECONDS", 2)
 # The caches: one process's memory by default (demo, tests); Redis in production, so that every gunicorn
 # worker counts the same rate limit ("ratelimit", its own key prefix) and sees the same cached documents.
 CACHE_URL = env_str("CACHE_URL") or "locmem://"

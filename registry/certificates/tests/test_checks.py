@@ -6,13 +6,15 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from registry import clock
 from registry.certificates import checks, public, services
-from registry.certificates.models import CheckChannel, VerificationCheck
+from registry.certificates.models import Certificate, CheckChannel, VerificationCheck
 from registry.certificates.outcomes import Outcome
 from registry.certificates.tests.helpers import give_images, seed_certificate
 from registry.certificates.tests.test_verify_page import outcome, scan
@@ -133,11 +135,9 @@ class TestHolderPage:
 
 @pytest.mark.django_db(transaction=True)
 class TestOutsideATransaction:
-    """The QR page's own path: autocommit, one round trip (on PostgreSQL without waiting for the WAL flush)."""
+    """Written at once (a delay of 0): each check its own short transaction."""
 
     def test_each_scan_is_counted_and_committed(self, holder):
-        from django.db import connection
-
         assert not connection.in_atomic_block
         now = clock.now()
         for _ in range(3):
@@ -146,8 +146,6 @@ class TestOutsideATransaction:
         assert connection.get_autocommit()
 
     def test_a_failed_count_leaves_the_connection_usable(self, holder, monkeypatch):
-        from django.db import connection
-
         with monkeypatch.context() as patch:
             patch.setattr(VerificationCheck._meta, "db_table", "no_such_counter_table")
             assert not checks.record_check(holder, channel=CheckChannel.QR, outcome=Outcome.VALID, now=clock.now())
@@ -158,3 +156,116 @@ class TestOutsideATransaction:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT 1")
             assert connection.connection.info.transaction_status.name == "IDLE"
+
+
+@pytest.fixture
+def delayed(settings):
+    """Production's way: counts kept in memory and written later (a delay the test never waits out)."""
+    settings.VERIFICATION_COUNT_DELAY_SECONDS = 3600
+    checks._pending.clear()
+    yield settings
+    checks._pending.clear()
+
+
+class TestDelayedWrites:
+    def test_a_scan_reads_the_certificate_and_writes_nothing(self, holder, delayed, django_assert_num_queries):
+        link = public.link_of(holder)
+        scan(link)  # the process's first request loads the URLconf and the templates
+        with django_assert_num_queries(1):
+            assert outcome(scan(link)) == "valid"
+        assert counts(holder) == {}
+
+    def test_one_write_adds_every_pending_count_to_its_counter(self, holder, delayed):
+        delayed.VERIFICATION_COUNT_DELAY_SECONDS = 0
+        scan(public.link_of(holder))  # a counter that exists already
+        delayed.VERIFICATION_COUNT_DELAY_SECONDS = 3600
+        for _ in range(3):
+            scan(public.link_of(holder))
+        Client().get("/certificates/search/", {"registration_number": holder.registration_number, "name": holder.name})
+        checks.record_check(holder, channel=CheckChannel.QR, outcome=Outcome.VALID, now=clock.now() - timedelta(days=1))
+        with CaptureQueriesContext(connection) as captured:
+            assert checks.flush() == 3
+        # One upsert (in a savepoint here, inside the test's transaction).
+        assert [q["sql"].split()[0] for q in captured.captured_queries] == ["SAVEPOINT", "INSERT", "RELEASE"]
+        assert {(c.day, c.channel, c.outcome): c.count for c in VerificationCheck.objects.filter(certificate=holder)} == {
+            (today(), "qr", "valid"): 4, (today(), "search", "valid"): 1,
+            (today() - timedelta(days=1), "qr", "valid"): 1}
+        assert checks.flush() == 0
+
+    def test_a_failed_write_keeps_the_counts_for_the_next(self, holder, delayed, monkeypatch):
+        for _ in range(2):
+            checks.record_check(holder, channel=CheckChannel.QR, outcome=Outcome.VALID, now=clock.now())
+        with monkeypatch.context() as patch:
+            patch.setattr(VerificationCheck._meta, "db_table", "no_such_counter_table")
+            assert checks.flush() == 0
+        checks.record_check(holder, channel=CheckChannel.QR, outcome=Outcome.VALID, now=clock.now())
+        assert checks.flush() == 1
+        assert counts(holder) == {("qr", "valid"): 3}
+
+    def test_past_the_limit_new_counters_are_dropped_and_existing_ones_still_count(self, holder, delayed,
+                                                                                    monkeypatch):
+        monkeypatch.setattr(checks, "MAX_PENDING", 2)
+        now = clock.now()
+        assert checks.record_check(holder, channel=CheckChannel.QR, outcome=Outcome.VALID, now=now)
+        assert checks.record_check(holder, channel=CheckChannel.API, outcome=Outcome.VALID, now=now)
+        assert not checks.record_check(holder, channel=CheckChannel.SEARCH, outcome=Outcome.VALID, now=now)
+        assert checks.record_check(holder, channel=CheckChannel.QR, outcome=Outcome.VALID, now=now)
+        checks.flush()
+        assert counts(holder) == {("qr", "valid"): 2, ("api", "valid"): 1}
+
+    def test_gunicorn_writes_a_workers_counts_when_it_exits(self, holder, delayed):
+        import runpy
+
+        from registry.conftest import REPO_ROOT
+
+        hooks = runpy.run_path(str(REPO_ROOT / "deploy" / "gunicorn.conf.py"))
+        checks.record_check(holder, channel=CheckChannel.QR, outcome=Outcome.VALID, now=clock.now())
+        hooks["worker_exit"](None, None)
+        assert counts(holder) == {("qr", "valid"): 1}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_counter_that_cannot_be_written_is_dropped_and_the_others_written(holder, delayed):
+    now = clock.now()
+    checks.record_check(holder, channel=CheckChannel.QR, outcome=Outcome.VALID, now=now)
+    gone = Certificate(pk=holder.pk + 10_000)  # no such row: its counter breaks the foreign key at COMMIT
+    checks.record_check(gone, channel=CheckChannel.QR, outcome=Outcome.VALID, now=now)
+    assert checks.flush() == 1
+    assert counts(holder) == {("qr", "valid"): 1} and VerificationCheck.objects.count() == 1
+    assert checks.flush() == 0  # nothing kept to try again
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_writer_thread_writes_the_counts_after_the_delay(holder, settings):
+    import time
+
+    settings.VERIFICATION_COUNT_DELAY_SECONDS = 0.05
+    checks._pending.clear()
+    try:
+        for _ in range(2):
+            checks.record_check(holder, channel=CheckChannel.QR, outcome=Outcome.VALID, now=clock.now())
+        deadline = time.monotonic() + 30
+        while counts(holder) != {("qr", "valid"): 2}:
+            assert time.monotonic() < deadline, f"not written: {counts(holder)}"
+            time.sleep(0.05)
+    finally:
+        checks._pending.clear()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_process_writes_its_counts_when_it_ends(holder):
+    import subprocess
+    import sys
+
+    from registry.conftest import REPO_ROOT
+    from registry.outbox.tests.test_processes import database_url
+
+    code = ("import django; django.setup(); from registry import clock; "
+            "from registry.certificates import checks; from registry.certificates.models import Certificate; "
+            f"checks.record_check(Certificate.objects.get(pk={holder.pk}), channel='qr', outcome='valid', now=clock.now())")
+    env = {**__import__("os").environ, "DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "registry.settings",
+           "VERIFICATION_COUNT_DELAY_SECONDS": "3600"}
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, env=env, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert counts(holder) == {("qr", "valid"): 1}

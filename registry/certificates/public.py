@@ -58,22 +58,53 @@ def _chinese(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+# The columns the landing page's answer and public view use; any other is loaded on access.
+_LANDING_FIELDS = frozenset({"id", "public_id", "status", "status_changed_at", "valid_until", "name",
+                             "registration_number", "employer_name", "issue_date", "specialties", "serial",
+                             "version"})
+
+
 @functools.cache
-def _landing_query(vendor: str) -> str:
-    """The landing page's one read: the columns its answer and public view use, and the successor's id.
+def _landing_read(vendor: str) -> tuple[str, list[str], list[tuple]]:
+    """The landing page's one read: its SQL, the attribute names it loads, and their database converters.
 
     Written out rather than built by the ORM for each scan: the QR page is the system's busiest page, and
-    compiling ``select_related("superseded_by").get(public_id=…)`` (every column of two rows) took over a
-    millisecond of a request's CPU, four to seven times this query (benchmarks/README.md). ``raw()`` still makes
-    the model instance, with the database's converters; a column left out is loaded on access.
+    compiling ``select_related("superseded_by").get(public_id=…)`` took over a millisecond of a request's
+    CPU, and ``raw()`` (which still resolves its columns and the model's init order on every call) half as
+    much again as the query itself (benchmarks/README.md). The columns are in the model's field order,
+    which ``Model.from_db`` takes; the converters are the ones the ORM would apply (the JSON field's, and
+    SQLite's for dates).
     """
-    table = connection.ops.quote_name(Certificate._meta.db_table)
-    fields = ("id", "public_id", "status", "status_changed_at", "valid_until", "name", "registration_number",
-              "employer_name", "issue_date", "specialties", "serial", "version")
-    columns = ", ".join(f"c.{connection.ops.quote_name(Certificate._meta.get_field(f).column)}" for f in fields)
-    supersedes = connection.ops.quote_name(Certificate._meta.get_field("supersedes").column)
-    return (f"SELECT {columns}, s.{connection.ops.quote_name('public_id')} AS successor_public_id "  # noqa: S608
-            f"FROM {table} c LEFT JOIN {table} s ON s.{supersedes} = c.id WHERE c.public_id = %s")
+    quote, table = connection.ops.quote_name, connection.ops.quote_name(Certificate._meta.db_table)
+    fields = [f for f in Certificate._meta.concrete_fields if f.name in _LANDING_FIELDS]
+    columns = ", ".join(f"c.{quote(f.column)}" for f in fields)
+    supersedes = quote(Certificate._meta.get_field("supersedes").column)
+    sql = (f"SELECT {columns}, s.{quote('public_id')} "  # noqa: S608 (our own table and columns)
+           f"FROM {table} c LEFT JOIN {table} s ON s.{supersedes} = c.id WHERE c.public_id = %s")
+    converters = []
+    for index, field in enumerate(fields):
+        column = field.get_col(Certificate._meta.db_table)
+        functions = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if functions:
+            converters.append((index, functions, column))
+    return sql, [f.attname for f in fields], converters
+
+
+def _read_landing(public_id: str) -> Certificate | None:
+    """Return the certificate of a public id with the landing page's columns and its successor's public id."""
+    sql, names, converters = _landing_read(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [public_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = list(row[:-1])
+    for index, functions, column in converters:
+        for convert in functions:
+            values[index] = convert(values[index], column, connection)
+    certificate = Certificate.from_db(connection.alias, names, values)
+    certificate.successor_public_id = row[-1]
+    return certificate
 
 
 def _successor_public_id(certificate: Certificate) -> str | None:
@@ -100,7 +131,7 @@ def resolve_link(public_id: str, check: str, *, now: datetime) -> tuple[Answer, 
     if not verify_check_value(public_id, check, settings.CERTIFICATE_VERIFICATION_KEY):
         return answer(Outcome.CHECK_FAILED, as_of=now), None
     try:
-        certificate = next(iter(Certificate.objects.raw(_landing_query(connection.vendor), [public_id])), None)
+        certificate = _read_landing(public_id)
     except DatabaseError:
         return answer(Outcome.STATUS_UNAVAILABLE, as_of=now), None
     if certificate is None:

@@ -31,18 +31,24 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
+        self._scripts: dict[int, object] = {}
+
+    # Add one to a counter and, on its first count, give it its expiry: atomic in Redis, one command.
+    _COUNT_IN_WINDOW = ("local n = redis.call('INCR', KEYS[1]) "
+                        "if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return n")
 
     def count_in_window(self, key: str, timeout: int) -> int:
         """Add one to a counter that expires `timeout` seconds after its first count; return the new count.
 
-        One round trip (a MULTI of SET NX with its expiry, then INCR, which keeps the expiry) where add()
-        then incr() take two, and no window in which the key expired between them.
+        One round trip and one command (a script, sent by its digest once Redis knows it), where add()
+        then incr() take two round trips and a MULTI of both half as much again of the client's CPU; no
+        window in which the key expires between the count and its expiry.
         """
-        name = self.make_and_validate_key(key)
-        pipe = self._cache.get_client(key, write=True).pipeline()
-        pipe.set(name, 0, ex=timeout, nx=True)
-        pipe.incr(name)
-        return int(pipe.execute()[1])
+        client = self._cache.get_client(key, write=True)
+        script = self._scripts.get(id(client))
+        if script is None:
+            script = self._scripts[id(client)] = client.register_script(self._COUNT_IN_WINDOW)
+        return int(script(keys=[self.make_and_validate_key(key)], args=[timeout]))
 
 
 def count_in_window(cache, key: str, timeout: int) -> int:

@@ -51,3 +51,9 @@ def test_other_backends_count_with_add_and_incr():
     assert [count_in_window(cache, "w", 60) for _ in range(3)] == [1, 2, 3]
     cache.delete("w")
     assert count_in_window(cache, "w", 60) == 1
+
+
+def test_the_counter_still_counts_after_redis_forgot_its_script(redis_cache):
+    assert count_in_window(redis_cache, "w", 60) == 1
+    redis_cache._cache.get_client("w", write=True).script_flush()  # a restarted Redis knows no scripts
+    assert count_in_window(redis_cache, "w", 60) == 2

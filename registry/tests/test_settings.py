@@ -150,7 +150,7 @@ def test_database_urls():
     pg = parse_database_url("postgres://app:s%40cret@db.internal:5433/registry?sslmode=require", "/srv")
     assert pg["ENGINE"] == "django.db.backends.postgresql"
     assert (pg["NAME"], pg["USER"], pg["PASSWORD"], pg["HOST"], pg["PORT"]) == ("registry", "app", "s@cret", "db.internal", "5433")
-    assert pg["OPTIONS"] == {"sslmode": "require"} and pg["CONN_MAX_AGE"] == 60
+    assert pg["OPTIONS"] == {"sslmode": "require", "prepare_threshold": 0} and pg["CONN_MAX_AGE"] == 60
     assert parse_database_url("postgres://h/db?conn_max_age=0", "/srv")["CONN_MAX_AGE"] == 0
     assert parse_database_url("sqlite:///var/x.sqlite3", "/srv")["NAME"] == "/srv/var/x.sqlite3"
     assert parse_database_url("sqlite:////tmp/x.sqlite3", "/srv")["NAME"] == "/tmp/x.sqlite3"

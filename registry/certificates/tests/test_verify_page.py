@@ -175,9 +175,53 @@ def test_the_landing_page_costs_one_read_and_one_counter_write(holder, django_as
     scan(link)  # first request of the process: URL resolver, templates loaded
     with django_assert_max_num_queries(4) as captured:
         assert outcome(scan(link)) == "valid"
-    statements = [query["sql"].split()[0].upper() for query in captured.captured_queries]
+    # (A statement of a server-side binding cursor is logged as "QUERY = '…' - PARAMS = …".)
+    statements = [query["sql"].removeprefix("QUERY = '").split()[0].upper() for query in captured.captured_queries]
     # The certificate read, and the day's check counter upserted inside its savepoint (checks.record_check).
     assert [s for s in statements if s not in {"SAVEPOINT", "RELEASE"}] == ["SELECT", "INSERT"]
+
+
+def postgresql_only():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's prepared statements and backends (the PostgreSQL passes run this)")
+
+
+def test_on_postgresql_the_landing_read_is_one_prepared_statement(holder):
+    from django.db import connection
+
+    postgresql_only()
+    link = public.link_of(holder)
+    for _ in range(3):
+        assert outcome(scan(link)) == "valid"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*), sum(generic_plans + custom_plans) FROM pg_prepared_statements "
+                       "WHERE statement LIKE %s AND NOT from_sql", ["%LEFT JOIN%certificates_certificate%"])
+        prepared, calls = cursor.fetchone()
+    assert (prepared, calls) == (1, 3)  # prepared once on this connection, executed on every scan
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_lost_since_the_last_scan_is_replaced_and_the_scan_answers(holder):
+    from django.db import connection
+
+    postgresql_only()
+    link = public.link_of(holder)
+    assert outcome(scan(link)) == "valid"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        [lost] = cursor.fetchone()
+    import psycopg
+
+    settings = connection.settings_dict
+    with psycopg.connect(host=settings["HOST"] or "127.0.0.1", port=settings["PORT"] or 5432, user=settings["USER"],
+                         password=settings["PASSWORD"] or None, dbname=settings["NAME"], autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [lost])  # as a database restart does
+    assert outcome(scan(link)) == "valid"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        assert cursor.fetchone()[0] != lost
 
 
 def test_statuses_all_have_an_answer():

@@ -154,9 +154,10 @@ class CheckChannel(models.TextChoices):
 class VerificationCheck(models.Model):
     """How many times a certificate was checked on one day, through one channel, with one outcome.
 
-    A counter row per (certificate, day, channel, outcome) rather than a row per check: the QR page
-    under load adds one UPDATE, never a growing table, and nothing about the scanner is kept (no
-    address, no user agent, no time finer than the day) -- the holder learns when and how, never who.
+    A counter row per (certificate, day, channel, outcome) rather than a row per check: the QR page's
+    counts are added in batches (checks.record_check), never a growing table, and nothing about the
+    scanner is kept (no address, no user agent, no time finer than the day) -- the holder learns when
+    and how, never who.
     """
 
     certificate = models.ForeignKey(

@@ -79,8 +79,9 @@ def parse_database_url(url: str, base_dir: str) -> dict:
         options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
         # Statements of a server-side binding cursor are prepared on their first run on a connection (the
         # QR landing page's read, registry.certificates.public); the ORM's cursors bind on the client and
-        # never prepare.
-        options["prepare_threshold"] = int(options.get("prepare_threshold", 0))
+        # never prepare. prepare_threshold=off turns it off (a pooler that cannot keep prepared statements).
+        threshold = options.get("prepare_threshold", "0").strip().lower()
+        options["prepare_threshold"] = None if threshold in {"", "off", "none"} else int(threshold)
         pool = _pool_options(options)
         if pool:
             options["pool"] = pool

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -202,6 +203,23 @@ def test_on_postgresql_the_landing_read_is_one_prepared_statement(holder):
     assert (prepared, calls) == (1, 3)  # prepared once on this connection, executed on every scan
 
 
+def test_with_preparing_turned_off_the_landing_read_still_answers(holder):
+    from django.db import connection
+
+    postgresql_only()
+    scan(public.link_of(holder))
+    connection.connection.prepare_threshold = None  # DATABASE_URL ...?prepare_threshold=off
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("DEALLOCATE ALL")
+        assert outcome(scan(public.link_of(holder))) == "valid"
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+            assert cursor.fetchone()[0] == 0
+    finally:
+        connection.connection.prepare_threshold = 0
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_connection_lost_since_the_last_scan_is_replaced_and_the_scan_answers(holder):
     from django.db import connection
@@ -218,6 +236,8 @@ def test_a_connection_lost_since_the_last_scan_is_replaced_and_the_scan_answers(
     with psycopg.connect(host=settings["HOST"] or "127.0.0.1", port=settings["PORT"] or 5432, user=settings["USER"],
                          password=settings["PASSWORD"] or None, dbname=settings["NAME"], autocommit=True) as admin:
         admin.execute("SELECT pg_terminate_backend(%s)", [lost])  # as a database restart does
+        while admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [lost]).fetchone():
+            time.sleep(0.01)  # the signal is sent; wait until the backend is gone
     assert outcome(scan(link)) == "valid"
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")

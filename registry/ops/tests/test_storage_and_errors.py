@@ -56,6 +56,7 @@ def test_database_url_options_for_connection_reuse():
     kept = parse_database_url("postgres://u@h/db?connect_timeout=3", "/srv")
     assert kept["CONN_MAX_AGE"] == 60 and kept["CONN_HEALTH_CHECKS"] is True
     assert kept["OPTIONS"] == {"connect_timeout": "3", "prepare_threshold": 0}
+    assert parse_database_url("postgres://u@h/db?prepare_threshold=off", "/srv")["OPTIONS"] == {"prepare_threshold": None}
     pooled = parse_database_url("postgres://u@h/db?pool=true", "/srv")
     assert pooled["OPTIONS"]["pool"] is True and pooled["CONN_MAX_AGE"] == 0
     sized = parse_database_url("postgres://u@h/db?pool_min_size=2&pool_max_size=8", "/srv")

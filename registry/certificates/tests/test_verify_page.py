@@ -236,7 +236,9 @@ def test_a_connection_lost_since_the_last_scan_is_replaced_and_the_scan_answers(
     with psycopg.connect(host=settings["HOST"] or "127.0.0.1", port=settings["PORT"] or 5432, user=settings["USER"],
                          password=settings["PASSWORD"] or None, dbname=settings["NAME"], autocommit=True) as admin:
         admin.execute("SELECT pg_terminate_backend(%s)", [lost])  # as a database restart does
+        deadline = time.monotonic() + 30
         while admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [lost]).fetchone():
+            assert time.monotonic() < deadline, "the backend did not end"
             time.sleep(0.01)  # the signal is sent; wait until the backend is gone
     assert outcome(scan(link)) == "valid"
     with connection.cursor() as cursor:

@@ -118,10 +118,11 @@ def environments(url: str, state: Path) -> tuple[dict, dict]:
 CPU_PARTS = ("gunicorn", "postgres", "redis", "wrk")
 
 
-def cpu_seconds(server_pid: int) -> dict[str, float]:
-    """Return the CPU time (user and system) so far of the gunicorn processes, PostgreSQL's, Redis's and our children."""
+def cpu_seconds(server_pid: int) -> dict[str, dict[int, float]]:
+    """Return the CPU time (user and system) so far of each gunicorn process, PostgreSQL's, Redis's, and of our
+    children (wrk, once waited for, as pid 0), by part and process id."""
     tick = os.sysconf("SC_CLK_TCK")
-    parts = dict.fromkeys(CPU_PARTS, 0.0)
+    parts: dict[str, dict[int, float]] = {part: {} for part in CPU_PARTS}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -135,10 +136,17 @@ def cpu_seconds(server_pid: int) -> dict[str, float]:
         part = ("gunicorn" if server_pid in (pid, ppid) else "postgres" if comm == "postgres"
                 else "redis" if comm.startswith("redis-server") else None)
         if part:
-            parts[part] += (int(fields[11]) + int(fields[12])) / tick
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk, once it has been waited for
-    parts["wrk"] = children.ru_utime + children.ru_stime
+            parts[part][pid] = (int(fields[11]) + int(fields[12])) / tick
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    parts["wrk"][0] = children.ru_utime + children.ru_stime
     return parts
+
+
+def cpu_used(before: dict[str, dict[int, float]], after: dict[str, dict[int, float]]) -> dict[str, float]:
+    """The CPU seconds each part used between two readings: per process, so that one which ended in between
+    (a PostgreSQL backend, an autovacuum worker) takes nothing away; one that started adds all of its own."""
+    return {part: sum(seconds - before[part].get(pid, 0.0) for pid, seconds in after[part].items())
+            for part in CPU_PARTS}
 
 
 def wrk(port: int, path: str, script: Path | None, seconds: float, connections: int, server_pid: int) -> dict:
@@ -162,7 +170,7 @@ def wrk(port: int, path: str, script: Path | None, seconds: float, connections: 
             "socket_errors": sum(map(int, errors.groups())) if errors else 0,
             "load_avg": round(os.getloadavg()[0], 2),
             "requests": requests,
-            "cpu_ms": {part: round((after[part] - before[part]) * 1000 / max(requests, 1), 3) for part in CPU_PARTS}}
+            "cpu_ms": {part: round(used * 1000 / max(requests, 1), 3) for part, used in cpu_used(before, after).items()}}
 
 
 def main() -> None:

@@ -156,10 +156,11 @@ def certificate_sandbox(tmp_path_factory, clock_now: datetime):
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(tmp_path_factory.mktemp("certificate-files"))},
     }}
-    # Verification checks are written at once, so a test reads its counts in its own transaction (the
-    # delayed writes of production have their own tests in certificates/tests/test_checks.py).
+    # Verification checks are written at once, so a test reads its counts in its own transaction, and the
+    # rate limit counts each request in the cache (the delayed writes of production have their own tests:
+    # certificates/tests/test_checks.py, ops/tests/test_ratelimit.py).
     override = override_settings(SEAL_KEY_DIR=seal_dir, CERTIFICATE_SIGNER="demo", STORAGES=storages,
-                                 VERIFICATION_COUNT_DELAY_SECONDS=0)
+                                 VERIFICATION_COUNT_DELAY_SECONDS=0, RATE_LIMIT_SYNC_MS=0)
     override.enable()
     yield seal_dir
     override.disable()

@@ -182,6 +182,9 @@ CERTIFICATE_SEAL_FILE = env_str("CERTIFICATE_SEAL_FILE", "")
 CERTIFICATE_TRUST_ROOTS_FILE = env_str("CERTIFICATE_TRUST_ROOTS_FILE", "")
 # Verification requests (the QR landing page) one client address may make per minute.
 VERIFY_RATE_PER_MINUTE = env_int("VERIFY_RATE_PER_MINUTE", 60)
+# Each process adds its rate-limit counts to the shared counters this many milliseconds after the first
+# (registry.ops.ratelimit); 0 counts each request in the cache in its own round trip.
+RATE_LIMIT_SYNC_MS = env_int("RATE_LIMIT_SYNC_MS", 250)
 # Verification checks are counted in each process's memory and written this many seconds after the first
 # (registry.certificates.checks); 0 writes each at once.
 VERIFICATION_COUNT_DELAY_SECONDS = env_int("VERIFICATION_COUNT_DELAY_SECONDS", 2)

@@ -5,22 +5,21 @@ has its answer, and it never raises: a failure to count is logged without person
 goes out anyway. A check is a counter per (certificate, day, channel, outcome).
 
 The counts of a process are kept in its memory and written together, one multi-row upsert, a few seconds
-(``VERIFICATION_COUNT_DELAY_SECONDS``) after the first of them, by a writer thread of the process; and
-whatever is left when the process ends (gunicorn's ``worker_exit``, ``atexit``). The QR page is the
-system's busiest page, and a database write of its own cost it a quarter of its time, in the web worker
-and in PostgreSQL (benchmarks/README.md); in memory a count costs nothing that can be measured. The
-holder's statistics are that many seconds behind. What a killed process had not written is lost, a few
-seconds of counts; a write that fails (the database away) is tried again with the next counts, and past
-``MAX_PENDING`` counters new ones are dropped with a warning. With a delay of 0 each check is written at
-once, inside the caller's transaction when there is one (a savepoint, so a failure leaves it usable).
+(``VERIFICATION_COUNT_DELAY_SECONDS``) after the first of them, by a writer thread of the process
+(registry.ops.batches); and whatever is left when the process ends (gunicorn's ``worker_exit``,
+``atexit``). The QR page is the system's busiest page, and a database write of its own cost it a quarter
+of its time, in the web worker and in PostgreSQL (benchmarks/README.md); in memory a count costs nothing
+that can be measured. The holder's statistics are that many seconds behind. What a killed process had
+not written is lost, a few seconds of counts; a write that fails (the database away) is tried again with
+the next counts, and past ``MAX_PENDING`` counters new ones are dropped with a warning. With a delay of 0
+each check is written at once, inside the caller's transaction when there is one (a savepoint, so a
+failure leaves it usable).
 """
 
 from __future__ import annotations
 
 import atexit
 import logging
-import os
-import threading
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -31,6 +30,7 @@ from django.db import DatabaseError, IntegrityError, close_old_connections, conn
 from registry.certificates.models import Certificate, CheckChannel, VerificationCheck
 from registry.certificates.outcomes import Outcome
 from registry.clock import LOCAL_ZONE
+from registry.ops.batches import CountBatch
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,11 @@ def record_check(certificate: Certificate, *, channel: CheckChannel | str, outco
                     extra={"certificate_id": certificate.pk, "channel": str(channel)})
         return False
     if settings.VERIFICATION_COUNT_DELAY_SECONDS > 0:
-        return _pending.add(key)
+        if _pending.add(key) is None:
+            log.warning("verification check not recorded: too many counts waiting for the database",
+                        extra={"certificate_id": key[0], "channel": key[2]})
+            return False
+        return True
     try:
         with transaction.atomic():  # a savepoint inside the caller's transaction, else its own
             _write(Counter({key: 1}))
@@ -64,7 +68,7 @@ def record_check(certificate: Certificate, *, channel: CheckChannel | str, outco
 
 
 def flush() -> int:
-    """Write this process's pending counts now; return how many counters were written (0 on failure)."""
+    """Write this process's pending counts now; return how many counters were tried (0 on failure)."""
     return _pending.flush()
 
 
@@ -83,89 +87,24 @@ def _write(counts: Counter[Key]) -> None:
                 [value for key, count in chunk for value in (*key, count)])
 
 
-class _Pending:
-    """One process's counts not yet written, and the thread that writes them."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._counts: Counter[Key] = Counter()
-        self._due, self._stop = threading.Event(), threading.Event()
-        self._writer_pid: int | None = None  # the process whose writer thread runs (a fork has none)
-
-    def add(self, key: Key) -> bool:
-        with self._lock:
-            if key not in self._counts and len(self._counts) >= MAX_PENDING:
-                dropped = True
-            else:
-                self._counts[key] += 1
-                dropped = False
-            if self._writer_pid != os.getpid():
-                self._start_writer()
-        if dropped:
-            log.warning("verification check not recorded: too many counts waiting for the database",
-                        extra={"certificate_id": key[0], "channel": key[2]})
-            return False
-        self._due.set()
-        return True
-
-    def flush(self) -> int:
-        with self._lock:
-            counts, self._counts = self._counts, Counter()
-        if not counts:
-            return 0
-        try:
-            with transaction.atomic():
-                _write(counts)
-        except IntegrityError:  # a counter whose certificate is gone: write the others, drop that one
-            return self._write_one_by_one(counts)
-        except DatabaseError:
-            log.warning("verification checks not recorded yet; kept for the next write", exc_info=True,
-                        extra={"counters": len(counts)})
-            with self._lock:
-                for key, count in counts.items():
-                    if key in self._counts or len(self._counts) < MAX_PENDING:
-                        self._counts[key] += count
-            self._due.set()  # the writer tries again after the delay
-            return 0
-        return len(counts)
-
-    def _write_one_by_one(self, counts: Counter[Key]) -> int:
-        written = 0
+def _write_batch(counts: Counter[Key]) -> None:
+    """Write a batch; a counter whose certificate is gone is dropped and the others written one by one."""
+    try:
+        with transaction.atomic():
+            _write(counts)
+    except IntegrityError:
         for key, count in counts.items():
             try:
                 with transaction.atomic():
                     _write(Counter({key: count}))
-                written += 1
             except DatabaseError:
                 log.warning("verification checks not recorded", exc_info=True,
                             extra={"certificate_id": key[0], "channel": key[2], "checks": count})
-        return written
-
-    def clear(self) -> None:
-        """Forget the pending counts and stop the writer thread (the tests' isolation)."""
-        with self._lock:
-            self._counts.clear()
-            self._stop.set()
-            self._due.set()  # wakes a waiting writer to see that it stops
-            self._writer_pid = None
-
-    def _start_writer(self) -> None:
-        # New events for each writer: a forked child's copies may be held by a thread it does not have.
-        self._writer_pid, self._due, self._stop = os.getpid(), threading.Event(), threading.Event()
-        threading.Thread(target=self._run, args=(self._due, self._stop), name="verification-counts",
-                         daemon=True).start()
-
-    def _run(self, due: threading.Event, stop: threading.Event) -> None:
-        while True:
-            due.wait()
-            if stop.wait(settings.VERIFICATION_COUNT_DELAY_SECONDS):  # the delay gathers the next seconds' checks
-                return
-            due.clear()
-            close_old_connections()  # this thread's own connection, like a request's, may have aged or broken
-            self.flush()
 
 
-_pending = _Pending()
+# The writer thread's own connection, like a request's, may have aged or broken: closed before each write.
+_pending = CountBatch("verification-counts", delay=lambda: settings.VERIFICATION_COUNT_DELAY_SECONDS,
+                      write=_write_batch, max_pending=MAX_PENDING, before_write=close_old_connections)
 atexit.register(flush)
 
 

@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.core.cache import caches
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,7 +28,7 @@ from registry.certificates.models import CertificateStatus, CheckChannel
 from registry.certificates.preview import render_preview
 from registry.certificates.sealing import certificate_storage
 from registry.certificates.verification import check_value
-from registry.ops.cache import count_in_window
+from registry.ops.ratelimit import WindowLimit
 from registry.people.access import require_recent_auth
 from registry.people.face import FaceCheckRequired
 from registry.people.models import FaceCheck, FacePurpose, Role
@@ -157,15 +156,14 @@ def _too_many(request) -> HttpResponse:
     return response
 
 
-def _rate_cache():
-    """The cache the rate limit counts in: shared by every worker in production (settings.CACHES)."""
-    return caches["ratelimit"]
+# The verification requests of each address per minute, counted in the cache every worker shares
+# (settings.CACHES["ratelimit"]): the QR page, the search, the upload check and the receipt.
+_RATE = WindowLimit("verification-rate-limit", alias="ratelimit", window=60)
 
 
 def _over_rate(request) -> bool:
-    """Count this address's verification requests in the current minute; True past the limit."""
-    key = f"certificates:verify:{client_ip(request)}:{int(clock.timestamp() // 60)}"
-    return count_in_window(_rate_cache(), key, 120) > settings.VERIFY_RATE_PER_MINUTE
+    """Count this address's verification request in the current minute; True past the limit."""
+    return _RATE.count(f"certificates:verify:{client_ip(request)}") > settings.VERIFY_RATE_PER_MINUTE
 
 
 # The landing page for a visitor without a session: rendered once per shape (registry.stencil).

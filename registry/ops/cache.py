@@ -8,6 +8,8 @@ share between threads (each command takes a connection from the pool), so one pe
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 
@@ -33,35 +35,59 @@ class RedisCache(DjangoRedisCache):
         self._class = ReusingRedisCacheClient
         self._scripts: dict[int, object] = {}
 
-    # Add one to a counter and, on its first count, give it its expiry: atomic in Redis, one command.
-    _COUNT_IN_WINDOW = ("local n = redis.call('INCR', KEYS[1]) "
-                        "if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return n")
+    # Add each count to its counter and give a counter its expiry when the count made it: atomic in Redis,
+    # one command for any number of counters (a counter is never 0, so its first count is the total).
+    _ADD_TO_WINDOWS = ("local totals = {} "
+                       "for i, key in ipairs(KEYS) do "
+                       "local n = redis.call('INCRBY', key, ARGV[i + 1]) "
+                       "if n == tonumber(ARGV[i + 1]) then redis.call('EXPIRE', key, ARGV[1]) end "
+                       "totals[i] = n end return totals")
+    _KEYS_PER_SCRIPT = 500
 
-    def count_in_window(self, key: str, timeout: int) -> int:
-        """Add one to a counter that expires `timeout` seconds after its first count; return the new count.
+    def add_to_windows(self, counts: Mapping[str, int], timeout: int) -> dict[str, int]:
+        """Add counts to counters that expire `timeout` seconds after their first count; return the totals.
 
-        One round trip and one command (a script, sent by its digest once Redis knows it), where add()
-        then incr() take two round trips and a MULTI of both half as much again of the client's CPU; no
-        window in which the key expires between the count and its expiry.
+        One round trip and one command per 500 counters (a script, sent by its digest once Redis knows it),
+        where add() then incr() take two round trips each and a MULTI of both half as much again of the
+        client's CPU; no window in which a counter expires between its count and its expiry.
         """
-        client = self._cache.get_client(key, write=True)
+        keys = list(counts)
+        if not keys:
+            return {}
+        client = self._cache.get_client(keys[0], write=True)
         script = self._scripts.get(id(client))
         if script is None:
-            script = self._scripts[id(client)] = client.register_script(self._COUNT_IN_WINDOW)
-        return int(script(keys=[self.make_and_validate_key(key)], args=[timeout]))
+            script = self._scripts[id(client)] = client.register_script(self._ADD_TO_WINDOWS)
+        totals = {}
+        for start in range(0, len(keys), self._KEYS_PER_SCRIPT):
+            chunk = keys[start:start + self._KEYS_PER_SCRIPT]
+            answered = script(keys=[self.make_and_validate_key(key) for key in chunk],
+                              args=[timeout, *(counts[key] for key in chunk)])
+            totals.update(zip(chunk, map(int, answered), strict=True))
+        return totals
+
+
+def add_to_windows(cache, counts: Mapping[str, int], timeout: int) -> dict[str, int]:
+    """Add counts to the cache's counters, each of which lives `timeout` seconds from its first count;
+    return their totals.
+
+    In one round trip on Redis (RedisCache.add_to_windows); with add() and incr() on other backends.
+    """
+    if isinstance(cache, RedisCache):
+        return cache.add_to_windows(counts, timeout)
+    totals = {}
+    for key, count in counts.items():
+        if cache.add(key, count, timeout=timeout):
+            totals[key] = count
+            continue
+        try:
+            totals[key] = cache.incr(key, count)
+        except ValueError:  # expired in between
+            cache.add(key, count, timeout=timeout)
+            totals[key] = count
+    return totals
 
 
 def count_in_window(cache, key: str, timeout: int) -> int:
-    """Add one to the cache's counter `key`, which lives `timeout` seconds from its first count; return it.
-
-    In one round trip on Redis (RedisCache.count_in_window); with add() and incr() on other backends.
-    """
-    if isinstance(cache, RedisCache):
-        return cache.count_in_window(key, timeout)
-    if cache.add(key, 1, timeout=timeout):
-        return 1
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired in between
-        cache.add(key, 1, timeout=timeout)
-        return 1
+    """Add one to the cache's counter `key`, which lives `timeout` seconds from its first count; return it."""
+    return add_to_windows(cache, {key: 1}, timeout)[key]

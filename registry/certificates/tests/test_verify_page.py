@@ -123,13 +123,20 @@ def test_the_status_is_unavailable_rather_than_guessed_when_the_database_fails(h
     assert outcome(response) == "status_unavailable" and "不表示证书有效或无效" in response.content.decode()
 
 
-def test_one_address_is_limited_per_minute(holder, settings):
-    settings.VERIFY_RATE_PER_MINUTE = 3
+@pytest.mark.parametrize("sync_ms", [0, 3_600_000], ids=["counted-at-once", "counted-in-memory"])
+def test_one_address_is_limited_per_minute(holder, settings, sync_ms):
+    """Counted in the cache on each request, or (production) in the worker's memory and written later."""
+    settings.VERIFY_RATE_PER_MINUTE, settings.RATE_LIMIT_SYNC_MS = 3, sync_ms
+    views._RATE.clear()
     link, client = public.link_of(holder), Client()
-    assert [scan(link, client).status_code for _ in range(3)] == [200, 200, 200]
-    limited = scan(link, client)
-    assert limited.status_code == 429 and limited["Retry-After"] == "60" and "查询过于频繁" in limited.content.decode()
-    assert scan(link, Client(REMOTE_ADDR="10.9.8.7")).status_code == 200  # another address is not affected
+    try:
+        assert [scan(link, client).status_code for _ in range(3)] == [200, 200, 200]
+        limited = scan(link, client)
+        assert limited.status_code == 429 and limited["Retry-After"] == "60"
+        assert "查询过于频繁" in limited.content.decode()
+        assert scan(link, Client(REMOTE_ADDR="10.9.8.7")).status_code == 200  # another address is not affected
+    finally:
+        views._RATE.clear()
 
 
 def _redis_cache(location: str):
@@ -149,7 +156,7 @@ def test_every_worker_counts_one_limit_in_the_shared_cache(holder, settings, mon
         missing(f"Redis at {location} is not reachable: {exc}")
     assert workers[0]._cache is not workers[1]._cache
     turn = iter(workers * 10)
-    monkeypatch.setattr(views, "_rate_cache", lambda: next(turn))
+    monkeypatch.setattr(views._RATE, "cache", lambda: next(turn))
     settings.VERIFY_RATE_PER_MINUTE = 3
     link, client = public.link_of(holder), Client()
     try:
@@ -165,7 +172,7 @@ def test_per_process_memory_would_count_each_worker_apart(holder, settings, monk
 
     workers = [LocMemCache("worker-1", {}), LocMemCache("worker-2", {})]
     turn = iter(workers * 10)
-    monkeypatch.setattr(views, "_rate_cache", lambda: next(turn))
+    monkeypatch.setattr(views._RATE, "cache", lambda: next(turn))
     settings.VERIFY_RATE_PER_MINUTE = 3
     link, client = public.link_of(holder), Client()
     assert [scan(link, client).status_code for _ in range(7)] == [200] * 6 + [429]

@@ -9,7 +9,7 @@ import pytest
 from django.core.cache.backends.locmem import LocMemCache
 
 from registry.conftest import missing
-from registry.ops.cache import RedisCache, count_in_window
+from registry.ops.cache import RedisCache, add_to_windows, count_in_window
 
 
 @pytest.fixture
@@ -57,3 +57,37 @@ def test_the_counter_still_counts_after_redis_forgot_its_script(redis_cache):
     assert count_in_window(redis_cache, "w", 60) == 1
     redis_cache._cache.get_client("w", write=True).script_flush()  # a restarted Redis knows no scripts
     assert count_in_window(redis_cache, "w", 60) == 2
+
+
+def test_many_counters_are_added_in_one_script_call(redis_cache, monkeypatch):
+    assert count_in_window(redis_cache, "a", 60) == 1
+    client = redis_cache._cache.get_client("a", write=True)
+    calls = []
+    original = client.evalsha
+    monkeypatch.setattr(client, "evalsha", lambda *args: calls.append(args) or original(*args))
+    assert add_to_windows(redis_cache, {"a": 2, "b": 3, "c": 1}, 60) == {"a": 3, "b": 3, "c": 1}
+    assert len(calls) == 1
+    ttl = client.ttl(redis_cache.make_and_validate_key("b"))
+    assert 0 < ttl <= 60  # a counter's first count gives it its expiry, whatever the count
+
+
+def test_an_added_count_keeps_the_expiry_of_the_first(redis_cache):
+    add_to_windows(redis_cache, {"w": 1}, 120)
+    client = redis_cache._cache.get_client("w", write=True)
+    client.expire(redis_cache.make_and_validate_key("w"), 30)
+    assert add_to_windows(redis_cache, {"w": 5}, 120) == {"w": 6}
+    assert client.ttl(redis_cache.make_and_validate_key("w")) <= 30
+
+
+def test_more_counters_than_one_script_takes_go_in_several(redis_cache, monkeypatch):
+    monkeypatch.setattr(RedisCache, "_KEYS_PER_SCRIPT", 2)
+    counts = {f"k{n}": n + 1 for n in range(5)}
+    assert add_to_windows(redis_cache, counts, 60) == counts
+    assert add_to_windows(redis_cache, counts, 60) == {key: 2 * count for key, count in counts.items()}
+    assert add_to_windows(redis_cache, {}, 60) == {}
+
+
+def test_other_backends_add_counts_with_add_and_incr():
+    cache = LocMemCache(f"count-{uuid.uuid4().hex}", {})
+    assert add_to_windows(cache, {"a": 2, "b": 1}, 60) == {"a": 2, "b": 1}
+    assert add_to_windows(cache, {"a": 3}, 60) == {"a": 5}

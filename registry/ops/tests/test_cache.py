@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 
-import pytest
 from django.core.cache.backends.locmem import LocMemCache
 
-from registry.conftest import missing
 from registry.ops.cache import RedisCache, add_to_windows, count_in_window
-
-
-@pytest.fixture
-def redis_cache():
-    location = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-    cache = RedisCache(location, {"KEY_PREFIX": f"cache-test-{uuid.uuid4().hex[:8]}"})
-    try:
-        cache.get("probe")
-    except Exception as exc:  # noqa: BLE001  (no Redis on this machine)
-        missing(f"Redis at {location} is not reachable: {exc}")
-    yield cache
-    cache.clear()
 
 
 def test_one_client_serves_every_call(redis_cache):

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import logging
-import os
 import time
 import uuid
 from collections import Counter
 
 import pytest
 
-from registry.conftest import missing
 from registry.ops import ratelimit
 from registry.ops.batches import CountBatch
 from registry.ops.cache import RedisCache
@@ -20,26 +18,13 @@ NEVER = 3_600_000  # a sync delay (ms) no test waits out: only flush() writes
 
 
 @pytest.fixture
-def shared():
-    """One Redis every worker counts in, under a key prefix of this test's own."""
-    location = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-    cache = RedisCache(location, {"KEY_PREFIX": f"ratelimit-test-{uuid.uuid4().hex[:8]}"})
-    try:
-        cache.get("probe")
-    except Exception as exc:  # noqa: BLE001  (no Redis on this machine)
-        missing(f"Redis at {location} is not reachable: {exc}")
-    yield cache
-    cache.clear()
-
-
-@pytest.fixture
-def workers(shared, settings, monkeypatch):
+def workers(redis_cache, settings, monkeypatch):
     """Two gunicorn workers' limits: each its own cache client (its own connection pool) on the one Redis."""
     settings.RATE_LIMIT_SYNC_MS = NEVER
     limits = []
     for _ in range(2):
         limit = WindowLimit(f"test-limit-{uuid.uuid4().hex[:6]}")
-        client = RedisCache(shared._servers[0], {"KEY_PREFIX": shared.key_prefix})
+        client = RedisCache(redis_cache._servers[0], {"KEY_PREFIX": redis_cache.key_prefix})
         monkeypatch.setattr(limit, "cache", lambda client=client: client)
         limits.append(limit)
     yield limits
@@ -57,16 +42,16 @@ def window_now() -> int:
     return int(clock.timestamp() // 60)
 
 
-def test_within_one_worker_each_request_counts_at_once_without_a_round_trip(workers, shared, monkeypatch):
+def test_within_one_worker_each_request_counts_at_once_without_a_round_trip(workers, redis_cache, monkeypatch):
     writes = []
     monkeypatch.setattr(ratelimit, "add_to_windows", lambda *args: writes.append(args) or {})
     one = workers[0]
     assert [one.count("10.0.0.1") for _ in range(4)] == [1, 2, 3, 4]
     assert one.count("10.0.0.2") == 1  # another address has its own count
-    assert writes == [] and stored(shared, "10.0.0.1", window_now()) is None
+    assert writes == [] and stored(redis_cache, "10.0.0.1", window_now()) is None
 
 
-def test_one_write_adds_a_workers_counts_and_learns_everyones(workers, shared):
+def test_one_write_adds_a_workers_counts_and_learns_everyones(workers, redis_cache):
     a, b = workers
     window = window_now()
     for _ in range(2):
@@ -74,14 +59,14 @@ def test_one_write_adds_a_workers_counts_and_learns_everyones(workers, shared):
     for _ in range(3):
         b.count("10.0.0.1")
     b.count("10.0.0.9")
-    assert a.flush() == 1 and stored(shared, "10.0.0.1", window) == 2
-    assert b.flush() == 2 and stored(shared, "10.0.0.1", window) == 5  # one write for both addresses
-    assert stored(shared, "10.0.0.9", window) == 1
+    assert a.flush() == 1 and stored(redis_cache, "10.0.0.1", window) == 2
+    assert b.flush() == 2 and stored(redis_cache, "10.0.0.1", window) == 5  # one write for both addresses
+    assert stored(redis_cache, "10.0.0.9", window) == 1
     assert b.count("10.0.0.1") == 6  # b's write answered the shared total: a's counts included
     assert a.count("10.0.0.1") == 3  # a has not written since b did: its own counts, until its next write
     a.flush()
-    assert a.count("10.0.0.1") == 7 and stored(shared, "10.0.0.1", window) == 6
-    ttl = shared._cache.get_client(write=True).ttl(shared.make_and_validate_key(f"10.0.0.1:{window}"))
+    assert a.count("10.0.0.1") == 7 and stored(redis_cache, "10.0.0.1", window) == 6
+    ttl = redis_cache._cache.get_client(write=True).ttl(redis_cache.make_and_validate_key(f"10.0.0.1:{window}"))
     assert 60 < ttl <= 120  # the counter outlives its window by one more
 
 
@@ -97,7 +82,7 @@ def test_an_address_spread_over_workers_is_held_to_the_limit_once_they_have_writ
     assert a.count("10.0.0.1") > limit and b.count("10.0.0.1") > limit
 
 
-def test_a_count_during_a_write_is_neither_lost_nor_counted_twice(workers, shared, monkeypatch):
+def test_a_count_during_a_write_is_neither_lost_nor_counted_twice(workers, redis_cache, monkeypatch):
     one = workers[0]
     one.count("10.0.0.1")
     seen = []
@@ -113,10 +98,10 @@ def test_a_count_during_a_write_is_neither_lost_nor_counted_twice(workers, share
     assert one.count("10.0.0.1") == 3  # the written 1, the one counted during the write, this one
     one._batch._write = real_write
     one.flush()
-    assert stored(shared, "10.0.0.1", window_now()) == 3
+    assert stored(redis_cache, "10.0.0.1", window_now()) == 3
 
 
-def test_while_the_cache_is_away_each_worker_still_limits_and_the_counts_wait(workers, shared, monkeypatch, caplog):
+def test_while_the_cache_is_away_each_worker_still_limits_and_the_counts_wait(workers, redis_cache, monkeypatch, caplog):
     one = workers[0]
 
     def away():
@@ -129,9 +114,9 @@ def test_while_the_cache_is_away_each_worker_still_limits_and_the_counts_wait(wo
             assert one.flush() == 0
         assert one.count("10.0.0.1") == 4  # the failed write's counts are still counted
     assert "not written yet; kept for the next write" in caplog.text and "10.0.0.1" not in caplog.text
-    monkeypatch.setattr(one, "cache", lambda: shared)
+    monkeypatch.setattr(one, "cache", lambda: redis_cache)
     assert one.flush() == 1
-    assert stored(shared, "10.0.0.1", window_now()) == 4
+    assert stored(redis_cache, "10.0.0.1", window_now()) == 4
 
 
 def test_a_new_window_counts_from_one_and_forgets_the_last(workers, monkeypatch):
@@ -159,27 +144,27 @@ def test_past_the_limit_of_waiting_addresses_a_new_one_is_let_through_uncounted(
     assert one.count("10.0.0.1") == 2  # a waiting address still counts
 
 
-def test_the_writer_thread_writes_after_the_delay(shared, settings, monkeypatch):
+def test_the_writer_thread_writes_after_the_delay(redis_cache, settings, monkeypatch):
     settings.RATE_LIMIT_SYNC_MS = 20
     limit = WindowLimit("test-limit-thread")
-    monkeypatch.setattr(limit, "cache", lambda: shared)
+    monkeypatch.setattr(limit, "cache", lambda: redis_cache)
     try:
         for _ in range(2):
             limit.count("10.0.0.1")
         deadline = time.monotonic() + 30
-        while stored(shared, "10.0.0.1", window_now()) != 2:
+        while stored(redis_cache, "10.0.0.1", window_now()) != 2:
             assert time.monotonic() < deadline, "the writer thread did not write"
             time.sleep(0.02)
     finally:
         limit.clear()
 
 
-def test_without_a_delay_every_request_is_counted_in_the_cache(shared, settings, monkeypatch):
+def test_without_a_delay_every_request_is_counted_in_the_cache(redis_cache, settings, monkeypatch):
     settings.RATE_LIMIT_SYNC_MS = 0
     limit = WindowLimit("test-limit-at-once")
-    monkeypatch.setattr(limit, "cache", lambda: shared)
+    monkeypatch.setattr(limit, "cache", lambda: redis_cache)
     assert [limit.count("10.0.0.1") for _ in range(2)] == [1, 2]
-    assert stored(shared, "10.0.0.1", window_now()) == 2 and not limit._batch._totals
+    assert stored(redis_cache, "10.0.0.1", window_now()) == 2 and not limit._batch._totals
 
 
 def test_after_failed_writes_the_writer_waits_longer_up_to_30_s():

@@ -21,19 +21,29 @@ Each run also gives the CPU time one request cost, by part (read from /proc, so 
 processes, PostgreSQL's (every `postgres` process of the machine), Redis's and wrk's own. On 2 cores the
 throughput is about 2 s divided by their sum, so the parts say where a page's time goes, and their
 ratios hold better than the rates on a machine whose speed changes from hour to hour.
+
+After the wrk rounds, `--uploads` checks (default 50, after 3 warm-ups) of a ~1 MB certificate sealed by the
+demo's key (its photo is JPEG noise, which does not compress; the served process trusts the demo's root
+through CERTIFICATE_TRUST_ROOTS_FILE, and the file is stored as one more certificate, so each answer is valid)
+are posted one after another on one keep-alive connection to the API (POST /api/check) and to the page
+(POST /certificates/check/ with its CSRF token): wall-clock median, p95 and min per check as the client sees
+it (multipart parsing, strict seal verification, the lookup by SHA-256, the answer) and gunicorn's CPU per check.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import re
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.request
 from pathlib import Path
 
@@ -98,6 +108,31 @@ from urllib.parse import urlsplit
 for link in links:
     parts = urlsplit(link)
     print("LINK", parts.path + "?" + parts.query)
+if len(sys.argv) > 2:  # the upload check's file: a ~1 MB certificate sealed by the demo, stored as one more row
+    import hashlib
+    import ssl
+    from pathlib import Path
+    sys.path.insert(0, "benchmarks")
+    from verify_upload_bench import big_photo
+    from registry import clock
+    from registry.certificates.demo import demo_certificate_data, demo_signature
+    from registry.certificates.document import build_certificate
+    from registry.certificates.sealing import get_layout, get_sealing
+    from registry.clock import LOCAL_ZONE
+    now, sealing, folder = clock.now(), get_sealing(), Path(sys.argv[2])
+    data = demo_certificate_data(photo=big_photo(950_000), signature=demo_signature(),
+                                 issue_date=now.astimezone(LOCAL_ZONE).date())
+    content = build_certificate(data, layout=get_layout(), signer=sealing.signer, seal=sealing.seal, sign_time=now)
+    (folder / "upload.ofd").write_bytes(content)
+    (folder / "trust-roots.pem").write_text(ssl.DER_cert_to_PEM_cert(sealing.trust_root), encoding="ascii")
+    holder.pk, holder.user, holder.id_number = None, None, "500103199001019999"
+    holder.save(force_insert=True)
+    first.pk, first.person, first.version, first.public_id = None, holder, int(sys.argv[1]) + 1, new_public_id()
+    first.supersedes = None
+    for field, value in unique.items():
+        setattr(first, field, f"{value}-upload")
+    first.sha256 = hashlib.sha256(content).hexdigest()
+    first.save(force_insert=True)
 """
 
 
@@ -173,6 +208,58 @@ def wrk(port: int, path: str, script: Path | None, seconds: float, connections: 
             "cpu_ms": {part: round(used * 1000 / max(requests, 1), 3) for part, used in cpu_used(before, after).items()}}
 
 
+def multipart(content: bytes, fields: dict[str, str] | None = None) -> tuple[str, bytes]:
+    """Return the content type and body of a form posting content as the field "file" (and fields)."""
+    boundary = "----bench" + os.urandom(8).hex()
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+             for name, value in (fields or {}).items()]
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="certificate.ofd"\r\n'
+                 f"Content-Type: application/ofd\r\n\r\n".encode() + content + b"\r\n")
+    return f"multipart/form-data; boundary={boundary}", b"".join(parts) + f"--{boundary}--\r\n".encode()
+
+
+def upload_checks(port: int, content: bytes, rounds: int, server_pid: int) -> dict[str, dict]:
+    """Post the file `rounds` times, one after another on one keep-alive connection, to the API (POST /api/check)
+    and to the page (POST /certificates/check/, with its CSRF token); return wall-clock ms per check (median, p95,
+    min) and gunicorn's CPU ms per check. Every answer must say valid."""
+    https = {"X-Forwarded-Proto": "https"}
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", "/certificates/check/", headers=https)
+    response = connection.getresponse()
+    page = response.read().decode()
+    cookie = next(value.split(";")[0] for name, value in response.getheaders() if name.lower() == "set-cookie"
+                  and value.startswith("csrftoken="))
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    channels = {
+        "API": ("/api/check", multipart(content), {}, lambda body: json.loads(body)["answer"]["outcome"] == "valid"),
+        "page": ("/certificates/check/", multipart(content, {"csrfmiddlewaretoken": token}),
+                 {"Cookie": cookie, "Referer": f"https://127.0.0.1:{port}/certificates/check/"},
+                 lambda body: 'data-code="valid"' in body.decode()),
+    }
+    figures = {}
+    for label, (path, (content_type, body), headers, valid) in channels.items():
+        times = []
+        before = cpu_seconds(server_pid)
+        for index in range(rounds + 3):  # 3 warm-ups
+            start = time.perf_counter()
+            connection.request("POST", path, body=body, headers={**https, **headers, "Content-Type": content_type})
+            response = connection.getresponse()
+            answer = response.read()
+            elapsed = (time.perf_counter() - start) * 1000
+            if response.status != 200 or not valid(answer):
+                raise SystemExit(f"{path} answered {response.status}, not valid: {answer[:300]!r}")
+            if index >= 3:
+                times.append(elapsed)
+        gunicorn = cpu_used(before, cpu_seconds(server_pid))["gunicorn"]
+        times.sort()
+        figures[label] = {"file_bytes": len(content), "rounds": rounds, "median_ms": round(statistics.median(times), 1),
+                          "p95_ms": round(times[max(int(len(times) * 0.95) - 1, 0)], 1), "min_ms": round(times[0], 1),
+                          "gunicorn_cpu_ms": round(gunicorn * 1000 / (rounds + 3), 1),
+                          "load_avg": round(os.getloadavg()[0], 2)}
+    connection.close()
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=10.0)
@@ -183,6 +270,8 @@ def main() -> None:
     parser.add_argument("--threads", default=os.environ.get("GUNICORN_THREADS", "1"))
     parser.add_argument("--max-requests", default=os.environ.get("GUNICORN_MAX_REQUESTS", ""),
                         help="gunicorn's max_requests (default: deploy/gunicorn.conf.py's)")
+    parser.add_argument("--uploads", type=int, default=50,
+                        help="upload checks of a ~1 MB certificate per channel after the wrk rounds (0: none)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -192,12 +281,15 @@ def main() -> None:
     state = Path(tempfile.mkdtemp(prefix="landing-bench-"))
     demo, production = environments(url, state)
     production.update(WEB_CONCURRENCY=args.workers, GUNICORN_THREADS=args.threads, GUNICORN_MAX_REQUESTS=args.max_requests)
+    if args.uploads:  # the upload check trusts the demo's root: the demo sealed the file
+        production["CERTIFICATE_TRUST_ROOTS_FILE"] = str(state / "trust-roots.pem")
     admin_sql(url, f'DROP DATABASE IF EXISTS "{name}"')
     admin_sql(url, f'CREATE DATABASE "{name}"')
     server = None
     results: dict[str, list[dict]] = {"landing page": [], "/healthz": []}
     try:
-        links = subprocess.run([sys.executable, "-c", SETUP, str(args.certificates)], cwd=ROOT, env=demo,
+        upload = [str(state)] if args.uploads else []
+        links = subprocess.run([sys.executable, "-c", SETUP, str(args.certificates), *upload], cwd=ROOT, env=demo,
                                stdout=subprocess.PIPE, text=True, check=True).stdout
         links = [line.split()[1] for line in links.splitlines() if line.startswith("LINK ")]
         paths = state / "paths.txt"
@@ -226,6 +318,9 @@ def main() -> None:
             for label, (path, lua) in pages.items():
                 results[label].append(wrk(port, path, lua, args.seconds, args.connections, server.pid))
         scans += sum(run["requests"] for run in results["landing page"])
+        if args.uploads:
+            results["upload check"] = upload_checks(port, (state / "upload.ofd").read_bytes(), args.uploads,
+                                                    server.pid)
     finally:
         if server is not None:
             server.terminate()  # the workers write the checks they still hold (gunicorn's worker_exit)
@@ -256,6 +351,7 @@ def report(results: dict, args) -> None:
         print(json.dumps(results, indent=2))
         return
     scans = results.pop("scans")
+    uploads = results.pop("upload check", {})
     print(f"gunicorn {args.workers} workers x {args.threads} threads, max_requests {args.max_requests or 'default'}, wrk -t2 -c{args.connections}, "
           f"{args.seconds:.0f} s per run, {args.rounds} interleaved rounds, {args.certificates} certificates")
     for label, runs in results.items():
@@ -270,6 +366,10 @@ def report(results: dict, args) -> None:
         landing, trivial = results["landing page"][index], results["/healthz"][index]
         print(f"round {index + 1}: landing/trivial p99 = {landing['p99_ms'] / trivial['p99_ms']:.2f}, "
               f"throughput trivial/landing = {trivial['rps'] / landing['rps']:.2f}")
+    for label, run in uploads.items():
+        print(f"upload check of a {run['file_bytes'] / 1e6:.2f} MB certificate, {label:4}: {run['rounds']} checks one after another: median "
+              f"{run['median_ms']} ms, p95 {run['p95_ms']} ms, min {run['min_ms']} ms, gunicorn CPU {run['gunicorn_cpu_ms']} ms "
+              f"per check, load {run['load_avg']} (target median <= 50 ms)")
     print(f"QR checks counted in the database after the server stopped: {scans['counted']} for {scans['made']} scans "
           f"wrk saw answered (it does not see the up to {args.connections} requests per run in flight when it stops)")
 

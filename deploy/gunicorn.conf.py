@@ -19,7 +19,6 @@ threads = int(os.environ.get("GUNICORN_THREADS") or 1)
 timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 60)
 graceful_timeout = 30
 keepalive = 5
-# A worker is replaced after this many requests, so a slow leak cannot grow without bound.
 # A worker is replaced after this many requests (a leak guard). Its successor imports the application
 # anew (about a second on this machine, no preload so that HUP loads new code): at 2,000 a worker under
 # a few hundred requests/s restarted every few seconds (benchmarks/landing_bench.py). 0 never replaces one.

@@ -70,3 +70,29 @@ def test_the_kept_shapes_are_bounded(template):
     for n in range(5):
         page.render({"title": "t", "note": "", "items": [{"name": "x", "n": 1}] * n, "csrf_token": "t"})
     assert len(page._parts) <= 2
+
+
+def test_subclasses_of_the_plain_types_render_as_the_template_would(template):
+    """The plain types take a fast path by identity; their subclasses take the general one, to the same page."""
+
+    class Text(str):
+        pass
+
+    class Number(int):
+        pass
+
+    class Record(dict):
+        pass
+
+    class Rows(list):
+        pass
+
+    page = Stencil("page.html")
+    context = {"title": Text("甲<b>&"), "note": Text(""),
+               "items": Rows([Record(name=Text("建筑'工程\""), n=Number(1))]), "csrf_token": "t"}
+    assert page.render(context) == plain(context)
+    assert "甲&lt;b&gt;&amp;" in page.render(context)
+    tupled = {"title": "乙", "note": "", "items": ({"name": "市政", "n": 1},), "csrf_token": "t"}
+    assert page.render(tupled) == plain(tupled)
+    # A subclass and its plain value have one shape: no second rendering.
+    assert len(template) == 1

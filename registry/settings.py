@@ -419,7 +419,7 @@ def _check_outbox_production() -> None:
 # Static files built by collectstatic into STATIC_ROOT and served by whitenoise (or the proxy); private
 # files (scans, certificates) on local private disk or an S3-compatible bucket; logs one JSON object per
 # line in production; health checks; error reporting; backup and restore. See deploy/README.md.
-from registry.ops.logs import logging_config  # noqa: E402
+from registry.ops.logs import lean_records, logging_config  # noqa: E402
 
 INSTALLED_APPS.append("registry.ops")
 # The request id first, so every log line of the request carries it; whitenoise right after security.
@@ -468,6 +468,10 @@ LOGGING = logging_config(json_lines=LOG_FORMAT == "json", level=LOG_LEVEL)
 SENTRY_DSN = env_str("SENTRY_DSN", "")
 SENTRY_ENVIRONMENT = env_str("SENTRY_ENVIRONMENT", "production")
 SENTRY_RELEASE = env_str("SENTRY_RELEASE", "")
+if LOG_FORMAT == "json":
+    # Production's records gather only what its lines print; the text format's (the demo, the tests)
+    # keep every field, since pytest shows the file and line of a failing test's log lines.
+    lean_records(keep_caller=bool(SENTRY_DSN))
 if SENTRY_DSN:
     from registry.ops.sentry import init_sentry
 

@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    connections,
+)
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 
 from registry.certificates.models import Certificate, CertificateStatus
@@ -91,13 +98,13 @@ def _landing_read(vendor: str) -> tuple[str, list[str], list[tuple]]:
     return sql, [f.attname for f in fields], converters
 
 
-def _fetch_landing(sql: str, public_id: str):
-    with _landing_cursor() as cursor:
+def _fetch_landing(db, sql: str, public_id: str):
+    with _landing_cursor(db) as cursor:
         cursor.execute(sql, [public_id])
         return cursor.fetchone()
 
 
-def _landing_cursor():
+def _landing_cursor(db):
     """Return a cursor for the landing read: on PostgreSQL one that runs it as a prepared statement.
 
     The ORM binds parameters on the client, so PostgreSQL parses and plans every statement anew; for this
@@ -108,32 +115,34 @@ def _landing_cursor():
     ``connection.cursor()``'s health check: its SELECT 1 was a second round trip on every scan, and
     ``_read_landing`` tries again on a new connection when the old one turns out broken instead.
     """
-    if connection.vendor != "postgresql":
-        return connection.cursor()
+    if db.vendor != "postgresql":
+        return db.cursor()
     import psycopg
 
-    connection.ensure_connection()
-    wrapper = CursorDebugWrapper if connection.queries_logged else CursorWrapper
-    return wrapper(psycopg.Cursor(connection.connection), connection)
+    db.ensure_connection()
+    wrapper = CursorDebugWrapper if db.queries_logged else CursorWrapper
+    return wrapper(psycopg.Cursor(db.connection), db)
 
 
 def _read_landing(public_id: str) -> Certificate | None:
     """Return the certificate of a public id with the landing page's columns and its successor's public id."""
-    sql, names, converters = _landing_read(connection.vendor)
+    # The connection itself, not django.db.connection: each attribute of that proxy is a thread-local lookup.
+    db = connections[DEFAULT_DB_ALIAS]
+    sql, names, converters = _landing_read(db.vendor)
     try:
-        row = _fetch_landing(sql, public_id)
+        row = _fetch_landing(db, sql, public_id)
     except (OperationalError, InterfaceError):
-        if connection.in_atomic_block or connection.is_usable():
+        if db.in_atomic_block or db.is_usable():
             raise
-        connection.close()  # lost since the last request (a database restart): once more, on a new connection
-        row = _fetch_landing(sql, public_id)
+        db.close()  # lost since the last request (a database restart): once more, on a new connection
+        row = _fetch_landing(db, sql, public_id)
     if row is None:
         return None
     values = list(row[:-1])
     for index, functions, column in converters:
         for convert in functions:
-            values[index] = convert(values[index], column, connection)
-    certificate = Certificate.from_db(connection.alias, names, values)
+            values[index] = convert(values[index], column, db)
+    certificate = Certificate.from_db(db.alias, names, values)
     certificate.successor_public_id = row[-1]
     return certificate
 

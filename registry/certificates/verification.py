@@ -8,7 +8,6 @@ before anything is looked up. The page behind the link shows the live record.
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import secrets
 from urllib.parse import quote, urlsplit
@@ -30,8 +29,9 @@ def check_value(public_id: str, secret: str | bytes) -> str:
     """Return the keyed check value of a public identifier: HMAC-SHA256, base32, 8 characters."""
     if not secret:
         raise ValueError("a secret key is required for the check value")
-    digest = hmac.new(_key(secret), b"certificate-verification:" + public_id.encode("utf-8"), hashlib.sha256)
-    return base64.b32encode(digest.digest()).decode("ascii")[:CHECK_LENGTH]
+    digest = hmac.digest(_key(secret), b"certificate-verification:" + public_id.encode("utf-8"), "sha256")
+    # 8 base32 characters are the digest's first 40 bits: only those 5 bytes are encoded.
+    return base64.b32encode(digest[:CHECK_LENGTH * 5 // 8]).decode("ascii")
 
 
 def verify_check_value(public_id: str, value: str, secret: str | bytes) -> bool:

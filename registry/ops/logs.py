@@ -15,6 +15,7 @@ import time
 import uuid
 
 REQUEST_ID_HEADER = "X-Request-ID"
+_REQUEST_ID_META = "HTTP_X_REQUEST_ID"
 NO_REQUEST = "-"
 _ACCEPTED_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default=NO_REQUEST)
@@ -44,6 +45,21 @@ def install_request_id_factory() -> None:
     _installed = True
 
 
+def lean_records(*, keep_caller: bool) -> None:
+    """Stop every log record gathering what no format of ours prints (the logging HOWTO's "Optimization").
+
+    The formats (``logging_config``) print the time, level, logger, request id and message, never the
+    thread, the process or the asyncio task; each record looked them up all the same, and walked the stack
+    for the calling function. That was a third of the access line's cost on the QR landing page, the
+    busiest page (benchmarks/README.md). ``keep_caller`` leaves the caller's file, line and function
+    (error reporting shows them).
+    """
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
+    logging.logAsyncioTasks = False
+    if not keep_caller:
+        logging._srcfile = None  # the documented switch for findCaller
+
+
 class RequestIdFilter(logging.Filter):
     """Give a record a request_id when it was made before the factory was installed (early start-up)."""
 
@@ -67,7 +83,8 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request_id = incoming_request_id(request.headers.get(REQUEST_ID_HEADER))
+        # From META: request.headers would build a dict of every header for this one.
+        request_id = incoming_request_id(request.META.get(_REQUEST_ID_META))
         token = _request_id.set(request_id)
         started = time.perf_counter()
         try:

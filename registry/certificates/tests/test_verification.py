@@ -20,6 +20,12 @@ def test_the_check_value_is_eight_base32_characters():
     assert value == check_value("K7Q2M9X4TZ8WD3FA", b"secret")
 
 
+def test_the_check_value_never_changes():
+    """Printed QR codes carry it: HMAC-SHA256 of "certificate-verification:" and the id, the first 8 base32 characters."""
+    assert check_value("K7Q2M9X4TZ8WD3FA", "secret") == "SBCP3VWE"
+    assert check_value("ABCDEFGHJKLMNPQR", "k" * 43) == "J55L7YFO"
+
+
 def test_the_check_value_depends_on_the_key_and_the_identifier():
     assert check_value("K7Q2M9X4TZ8WD3FA", "secret") != check_value("K7Q2M9X4TZ8WD3FA", "other")
     assert check_value("K7Q2M9X4TZ8WD3FA", "secret") != check_value("K7Q2M9X4TZ8WD3FB", "secret")

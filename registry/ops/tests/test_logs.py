@@ -16,7 +16,7 @@ from registry.applications.materials import required_materials
 from registry.applications.models import Application, ApplicationStatus, MaterialKind
 from registry.applications.services import accept_application
 from registry.applications.tests.conftest import PDF_BYTES, at, face, png_bytes
-from registry.ops.logs import REQUEST_ID_HEADER, logging_config
+from registry.ops.logs import REQUEST_ID_HEADER, lean_records, logging_config
 from registry.ops.tests.helpers import PRODUCTION, run_python
 
 pytestmark = pytest.mark.django_db
@@ -100,6 +100,45 @@ def test_json_in_production_text_in_the_demo(env, expected):
 def test_an_unknown_log_format_is_refused():
     result = run_python("", {"LOG_FORMAT": "xml"})
     assert result.returncode != 0 and "LOG_FORMAT" in result.stderr
+
+
+@pytest.fixture
+def record_switches():
+    """The logging module's switches, restored after the test (lean_records sets them for the process)."""
+    names = ("logThreads", "logProcesses", "logMultiprocessing", "logAsyncioTasks", "_srcfile")
+    saved = {name: getattr(logging, name) for name in names}
+    yield
+    for name, value in saved.items():
+        setattr(logging, name, value)
+
+
+def _a_line(caplog) -> logging.LogRecord:
+    caplog.set_level(logging.INFO)
+    logging.getLogger("registry.test").info("a line")
+    return caplog.records[-1]
+
+
+def test_records_gather_only_what_the_formats_print(record_switches, caplog):
+    lean_records(keep_caller=False)
+    record = _a_line(caplog)
+    assert (record.threadName, record.processName, record.taskName) == (None, None, None)
+    assert (record.funcName, record.lineno) == ("(unknown function)", 0)
+    data = json.loads(formatted(True, record))  # the JSON line is whole all the same
+    assert (data["level"], data["logger"], data["message"]) == ("INFO", "registry.test", "a line")
+
+
+def test_error_reporting_keeps_the_caller(record_switches, caplog):
+    lean_records(keep_caller=True)
+    record = _a_line(caplog)
+    assert record.funcName == "_a_line" and record.lineno > 0 and record.threadName is None
+
+
+def test_production_settings_make_lean_records():
+    code = ("import logging; from django.conf import settings; settings.LOGGING\n"
+            "print(logging.logThreads, logging._srcfile)")
+    result = run_python(code, PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "None"]
 
 
 def _upload_everything(client: Client, application: Application) -> None:

@@ -13,11 +13,12 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    # Early: the QR landing page is the busiest and patterns are tried in order (none it now precedes matches it).
+    path("certificates/", include("registry.certificates.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("applications/", include("registry.applications.urls")),
     path("audit/", include("registry.audit.urls")),
-    path("certificates/", include("registry.certificates.urls")),
     path("api/", api.urls),
     path("", include("registry.people.urls")),
     path("outbox/", include("registry.outbox.urls")),

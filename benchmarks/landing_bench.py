@@ -10,7 +10,8 @@ certificates with their own public ids (the landing page reads one row; the seal
 Then it starts gunicorn the way deploy/gunicorn.conf.py and scripts/start-production do (WEB_CONCURRENCY
 workers, default 2, sync; DEBUG off, the production settings of registry/testing.py, JSON logs to a file,
 the rate limit counting in Redis but raised out of the way), and for each page runs wrk for `--seconds`
-with `--connections` keep-alive connections on 2 threads: the landing page cycles through every valid
+with `--connections` connections on 2 threads (the sync worker closes each after its response, so wrk
+reopens one per request): the landing page cycles through every valid
 link (a Lua script), the trivial page is /healthz (the same middleware, no database). Pages are
 interleaved over `--rounds`. Debian's wrk is closed-loop (no constant-rate wrk2), so the figure is the
 throughput it reached and its latency percentiles at that load; a p99 at 1,000 requests/s is read from a
@@ -25,7 +26,7 @@ ratios hold better than the rates on a machine whose speed changes from hour to 
 After the wrk rounds, `--uploads` checks (default 50, after 3 warm-ups) of a ~1 MB certificate sealed by the
 demo's key (its photo is JPEG noise, which does not compress; the served process trusts the demo's root
 through CERTIFICATE_TRUST_ROOTS_FILE, and the file is stored as one more certificate, so each answer is valid)
-are posted one after another on one keep-alive connection to the API (POST /api/check) and to the page
+are posted one after another from one client (a new connection per check) to the API (POST /api/check) and to the page
 (POST /certificates/check/ with its CSRF token): wall-clock median, p95 and min per check as the client sees
 it (multipart parsing, strict seal verification, the lookup by SHA-256, the answer) and gunicorn's CPU per check.
 """
@@ -219,7 +220,7 @@ def multipart(content: bytes, fields: dict[str, str] | None = None) -> tuple[str
 
 
 def upload_checks(port: int, content: bytes, rounds: int, server_pid: int) -> dict[str, dict]:
-    """Post the file `rounds` times, one after another on one keep-alive connection, to the API (POST /api/check)
+    """Post the file `rounds` times, one after another from one client, to the API (POST /api/check)
     and to the page (POST /certificates/check/, with its CSRF token); return wall-clock ms per check (median, p95,
     min) and gunicorn's CPU ms per check. Every answer must say valid."""
     https = {"X-Forwarded-Proto": "https"}

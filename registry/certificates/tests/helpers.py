@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import zxingcpp
+
 from registry.applications import services as workflow
 from registry.applications.models import Application, ApplicationStatus, Registration
 from registry.applications.tests.conftest import reported
@@ -12,6 +14,20 @@ from registry.certificates.demo import demo_photo, demo_signature
 from registry.certificates.models import Certificate, CertificateSource
 from registry.files import clean_upload, store_private
 from registry.people.models import Person
+
+
+def qr_codes(image) -> list:
+    """Return the QR codes in an image, as a phone's QR scanner reads them (zxing-cpp).
+
+    QR codes only: zxing-cpp's one-dimensional readers now and then find a short spurious code (a "5670")
+    in the lines of a QR image or a page, which a QR scanner never reports.
+    """
+    return zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+
+
+def qr_texts(image) -> list[str]:
+    """Return the texts of the QR codes in an image (``qr_codes``)."""
+    return [code.text for code in qr_codes(image)]
 
 
 def give_images(person: Person) -> Person:

@@ -59,7 +59,8 @@ class PublicView:
                 "employer_name": self.employer_name, "issue_date": _chinese(self.issue_date),
                 "specialties": [{"name": s["name"], "valid_from": _chinese(s["valid_from"]),
                                  "valid_to": _chinese(s["valid_to"])} for s in self.specialties],
-                "serial": self.serial, "version": self.version}
+                # The version as text too: printed, never compared, so every version is one shape of the page.
+                "serial": self.serial, "version": str(self.version)}
 
 
 def _chinese(day: date) -> str:

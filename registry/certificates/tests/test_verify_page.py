@@ -330,6 +330,15 @@ def test_the_reused_rendering_is_the_plain_rendering_for_every_answer(holder, wo
     assert 'data-code="cancelled"' in pages["cancelled"][0]
 
 
+def test_one_rendering_serves_every_version_of_a_certificate(holder):
+    link = public.link_of(holder)
+    views._LANDING._parts.clear()
+    assert f"（第 {holder.version} 版）" in scan(link).content.decode()
+    Certificate.objects.filter(pk=holder.pk).update(version=holder.version + 6)
+    assert f"（第 {holder.version + 6} 版）" in scan(link).content.decode()
+    assert len(views._LANDING._parts) == 1  # the version is text in the page, not part of its shape
+
+
 def test_a_signed_in_visitor_gets_the_page_with_their_menu(holder, world):
     own = Client()
     own.force_login(world.registered)

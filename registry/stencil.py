@@ -28,8 +28,6 @@ from html import escape as _escape
 
 from django.template.loader import render_to_string
 from django.utils.functional import Promise
-from django.utils.html import conditional_escape
-from django.utils.safestring import SafeData
 from django.utils.translation import get_language
 
 # Private-use characters and a per-process nonce: no certificate's text can contain a marker.
@@ -59,18 +57,17 @@ def _mark(value, texts: list[str]):
     if kind is list or kind is tuple:
         pairs = [_mark(item, texts) for item in value]
         return [m for m, _ in pairs], ("l", tuple(s for _, s in pairs))
-    if value is None or kind is bool or kind is int:
+    if value is None or isinstance(value, (bool, int)):
         return value, value
-    # Subclasses: safe text, lazy text, other str, int, dict or list types.
-    if isinstance(value, (bool, int)):
-        return value, value
-    if isinstance(value, Promise):
-        value = str(value)
-    if isinstance(value, str):
+    # Subclasses. Text that renders itself (safe text: ``__html__``) is kept as the template would keep it;
+    # lazy text and any other subclass is marked as its plain type.
+    if isinstance(value, str) and hasattr(value, "__html__"):
         if not value:
             return value, ""
-        texts.append(value if isinstance(value, SafeData) else conditional_escape(value))
+        texts.append(value.__html__())
         return _marker(len(texts) - 1), "s"
+    if isinstance(value, (str, Promise)):
+        return _mark(str(value), texts)
     if isinstance(value, dict):
         return _mark(dict(value), texts)
     if isinstance(value, (list, tuple)):
